@@ -1,0 +1,13 @@
+package io.sinkron.lock;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** Entry point of Sinkron's lock-service. */
+@SpringBootApplication
+public class LockServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(LockServiceApplication.class, args);
+    }
+}
