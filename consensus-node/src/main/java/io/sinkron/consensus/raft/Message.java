@@ -1,0 +1,59 @@
+package io.sinkron.consensus.raft;
+
+import java.util.List;
+
+/**
+ * The messages Raft nodes exchange. A request and its response are two one-way messages (as in
+ * etcd-io/raft), so the transport can pipeline freely; every message carries the sender's term.
+ */
+public sealed interface Message {
+
+    String from();
+
+    String to();
+
+    long term();
+
+    /** RequestVote (Raft §5.2) or, with {@code preVote}, the PreVote round (dissertation §9.6). */
+    record VoteRequest(String from, String to, long term, boolean preVote, long lastLogIndex, long lastLogTerm)
+            implements Message {}
+
+    record VoteResponse(String from, String to, long term, boolean preVote, boolean granted) implements Message {}
+
+    /** AppendEntries (Raft §5.3). */
+    record AppendRequest(
+            String from,
+            String to,
+            long term,
+            long prevLogIndex,
+            long prevLogTerm,
+            List<Entry> entries,
+            long leaderCommit)
+            implements Message {
+
+        public AppendRequest {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * Answer to {@link AppendRequest}. On success {@code matchIndex} is the last index the follower
+     * holds durably; on rejection {@code rejectedIndex} is the request's prevLogIndex and
+     * {@code conflictIndex}/{@code conflictTerm} let the leader skip a whole term at a time.
+     */
+    record AppendResponse(
+            String from,
+            String to,
+            long term,
+            boolean success,
+            long matchIndex,
+            long rejectedIndex,
+            long conflictIndex,
+            long conflictTerm)
+            implements Message {}
+
+    /** A heartbeat carries a commit index bounded by the follower's match and a ReadIndex round. */
+    record HeartbeatRequest(String from, String to, long term, long leaderCommit, long round) implements Message {}
+
+    record HeartbeatResponse(String from, String to, long term, long round) implements Message {}
+}

@@ -1,0 +1,72 @@
+package io.sinkron.consensus.raft;
+
+/**
+ * The leader's view of one follower's log (Raft §5.3 nextIndex/matchIndex), with the flow-control
+ * state of etcd-io/raft: PROBE sends one AppendEntries at a time until the follower's position is
+ * known; REPLICATE streams optimistically up to the inflight window; SNAPSHOT waits for a snapshot
+ * to be installed.
+ */
+final class Progress {
+
+    enum State {
+        PROBE,
+        REPLICATE,
+        SNAPSHOT
+    }
+
+    long match;
+    long next;
+    State state = State.PROBE;
+    /** In PROBE, an AppendEntries is outstanding; no further one until a response or heartbeat. */
+    boolean probeSent;
+    /** Heard from since the last check-quorum round (Raft dissertation §6.2). */
+    boolean recentActive;
+    /** Highest ReadIndex heartbeat round this follower has echoed in the current term. */
+    long ackedRound;
+
+    final Inflights inflights;
+
+    Progress(long next, int maxInflight, long maxInflightBytes) {
+        this.next = next;
+        this.inflights = new Inflights(maxInflight, maxInflightBytes);
+    }
+
+    void becomeProbe() {
+        state = State.PROBE;
+        next = match + 1;
+        probeSent = false;
+        inflights.reset();
+    }
+
+    void becomeReplicate() {
+        state = State.REPLICATE;
+        next = match + 1;
+        probeSent = false;
+        inflights.reset();
+    }
+
+    /** Records an acknowledgement; returns whether it moved the match index forward. */
+    boolean maybeUpdate(long index) {
+        boolean updated = false;
+        if (match < index) {
+            match = index;
+            updated = true;
+            probeSent = false;
+        }
+        next = Math.max(next, index + 1);
+        return updated;
+    }
+
+    boolean paused() {
+        return switch (state) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.full();
+            case SNAPSHOT -> true;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return state + "{match=" + match + ", next=" + next + ", inflight=" + inflights.count() + "}";
+    }
+}

@@ -1,0 +1,785 @@
+package io.sinkron.consensus.raft;
+
+import io.sinkron.consensus.raft.Message.AppendRequest;
+import io.sinkron.consensus.raft.Message.AppendResponse;
+import io.sinkron.consensus.raft.Message.HeartbeatRequest;
+import io.sinkron.consensus.raft.Message.HeartbeatResponse;
+import io.sinkron.consensus.raft.Message.VoteRequest;
+import io.sinkron.consensus.raft.Message.VoteResponse;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Raft consensus algorithm as a deterministic state machine, after etcd-io/raft.
+ *
+ * <p>It owns no thread, socket, file or clock. Inputs are {@link #tick()}, {@link #step(Message)},
+ * {@link #propose(EntryType, byte[])} and {@link #readIndex(long)}; the output is a {@link Ready}
+ * batch that the driver persists, sends and applies before calling {@link #advance(Ready)}. The
+ * driver alternates strictly: {@code ready()}, do the work, {@code advance()}, with no input in
+ * between. Randomness (election timeouts) is injected, so a seeded simulation replays exactly.
+ *
+ * <p>The protocol reads top to bottom: {@link #step} handles terms (Raft §5.1) and votes (§5.2,
+ * §5.4.1, PreVote §9.6 of the dissertation), then hands the message to the role's own step function.
+ */
+public final class Raft {
+
+    private record PendingRead(long context, long index, long round) {}
+
+    private final RaftConfig config;
+    private final String id;
+    private final RandomGenerator random;
+    private final RaftLog log;
+    private final Membership bootstrap;
+    private Membership membership;
+    private long membershipIndex;
+
+    private long term;
+    private String votedFor;
+    private String leaderId;
+    private Role role;
+
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+
+    private final Map<String, Progress> progress = new TreeMap<>();
+    private final Map<String, Boolean> votes = new TreeMap<>();
+
+    private final List<Message> outbox = new ArrayList<>();
+    private boolean broadcastPending;
+
+    private long heartbeatRound;
+    private boolean readRoundPending;
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+
+    private HardState persistedHardState;
+    private SoftState reportedSoftState;
+
+    /**
+     * Restores a node from what its storage holds.
+     *
+     * @param hardState the persisted term, vote and commit hint
+     * @param entries the persisted log, contiguous from index 1
+     * @param bootstrap the configuration in force while the log holds no CONFIG entry
+     */
+    public Raft(
+            RaftConfig config, HardState hardState, List<Entry> entries, Membership bootstrap, RandomGenerator random) {
+        this.config = config;
+        this.id = config.id();
+        this.random = random;
+        this.log = new RaftLog(entries, 0, 0);
+        this.bootstrap = bootstrap;
+        this.term = hardState.term();
+        this.votedFor = hardState.votedFor();
+        this.log.commitTo(Math.min(hardState.commit(), log.lastIndex()));
+        this.persistedHardState = hardState;
+        refreshMembership();
+        becomeFollower(term, null);
+        this.reportedSoftState = softState();
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------
+
+    /** Advances logical time by one tick of the driver's clock. */
+    public void tick() {
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else {
+            electionElapsed++;
+            if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+                electionElapsed = 0;
+                campaign(config.preVote());
+            }
+        }
+    }
+
+    private void tickLeader() {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (electionElapsed >= config.electionTicksMin()) {
+            electionElapsed = 0;
+            // Check-quorum (dissertation §6.2): a leader cut off from a majority steps down so that
+            // clients stop waiting on it and the majority side can elect without disruption.
+            if (config.checkQuorum() && !quorumActive()) {
+                becomeFollower(term, null);
+                return;
+            }
+        }
+        if (heartbeatElapsed >= config.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    /**
+     * Appends a new entry if this node is the leader.
+     *
+     * @return the index the entry will have if it commits, or -1 if this node is not the leader.
+     *     The entry may still be lost if leadership changes before it commits: the driver learns
+     *     this when the entry applied at that index has another term.
+     */
+    public long propose(EntryType type, byte[] data) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        var e = new Entry(term, log.lastIndex() + 1, type, data);
+        log.append(List.of(e));
+        if (type == EntryType.CONFIG) {
+            applyMembership(Membership.decode(data), e.index());
+        }
+        broadcastPending = true;
+        return e.index();
+    }
+
+    /**
+     * Asks for a linearizable read point (ReadIndex, dissertation §6.4). The answer arrives as a
+     * {@link ReadState} with the same context once a majority has confirmed this node is still the
+     * leader; the read may be served when the state machine has applied its index.
+     *
+     * @return false if this node is not the leader
+     */
+    public boolean readIndex(long context) {
+        if (role != Role.LEADER) {
+            return false;
+        }
+        if (log.term(log.committed()) != term) {
+            // Until an entry of this term commits, the leader does not know the true commit index
+            // (dissertation §6.4 step 1); reads wait for the term's no-op.
+            readsAwaitingTermCommit.add(context);
+        } else {
+            registerRead(context);
+        }
+        return true;
+    }
+
+    private void registerRead(long context) {
+        if (isSingleVoter()) {
+            readStates.add(new ReadState(context, log.committed()));
+            return;
+        }
+        pendingReads.addLast(new PendingRead(context, log.committed(), heartbeatRound + 1));
+        readRoundPending = true;
+    }
+
+    /** Feeds a message from a peer. */
+    public void step(Message m) {
+        if (m.term() > term) {
+            if (m instanceof VoteRequest vr) {
+                boolean inLease =
+                        config.checkQuorum() && leaderId != null && electionElapsed < config.electionTicksMin();
+                if (inLease) {
+                    // Dissertation §4.2.3: a node that hears from a live leader ignores votes, so a
+                    // removed or partitioned node cannot disrupt the cluster.
+                    return;
+                }
+                if (!vr.preVote()) {
+                    becomeFollower(m.term(), null);
+                }
+            } else if (m instanceof VoteResponse vr && vr.preVote() && vr.granted()) {
+                // A granted PreVote carries the term we would campaign in; it is not a newer leader.
+            } else {
+                boolean fromLeader = m instanceof AppendRequest || m instanceof HeartbeatRequest;
+                becomeFollower(m.term(), fromLeader ? m.from() : null);
+            }
+        } else if (m.term() < term) {
+            if (m instanceof AppendRequest || m instanceof HeartbeatRequest) {
+                // A stale leader learns our term and steps down; without this, check-quorum and
+                // PreVote could leave it stranded (etcd-io/raft #5451 discussion).
+                send(new AppendResponse(id, m.from(), term, false, 0, 0, 0, 0));
+            } else if (m instanceof VoteRequest vr && vr.preVote()) {
+                send(new VoteResponse(id, m.from(), term, true, false));
+            }
+            return;
+        }
+
+        if (m instanceof VoteRequest vr) {
+            handleVoteRequest(vr);
+            return;
+        }
+        switch (role) {
+            case LEADER -> stepLeader(m);
+            case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
+            case FOLLOWER, LEARNER -> stepFollower(m);
+        }
+    }
+
+    private void handleVoteRequest(VoteRequest vr) {
+        // Raft §5.2: at most one vote per term, first come first served; §5.4.1: only for a log at
+        // least as up to date as ours. A PreVote for a future term does not bind us.
+        boolean canVote = Objects.equals(votedFor, vr.from())
+                || (votedFor == null && leaderId == null)
+                || (vr.preVote() && vr.term() > term);
+        if (canVote && log.isUpToDate(vr.lastLogIndex(), vr.lastLogTerm())) {
+            send(new VoteResponse(id, vr.from(), vr.term(), vr.preVote(), true));
+            if (!vr.preVote()) {
+                electionElapsed = 0;
+                votedFor = vr.from();
+            }
+        } else {
+            send(new VoteResponse(id, vr.from(), term, vr.preVote(), false));
+        }
+    }
+
+    // ---- follower ----------------------------------------------------------------------------
+
+    private void stepFollower(Message m) {
+        switch (m) {
+            case AppendRequest ar -> {
+                electionElapsed = 0;
+                leaderId = ar.from();
+                handleAppend(ar);
+            }
+            case HeartbeatRequest hb -> {
+                electionElapsed = 0;
+                leaderId = hb.from();
+                // The leader sends min(our match, its commit), so everything up to it is ours.
+                log.commitTo(Math.min(hb.leaderCommit(), log.lastIndex()));
+                send(new HeartbeatResponse(id, hb.from(), term, hb.round()));
+            }
+            default -> {}
+        }
+    }
+
+    private void handleAppend(AppendRequest ar) {
+        if (ar.prevLogIndex() < log.committed()) {
+            // Everything up to our commit index already matches the leader's log (Log Matching).
+            send(new AppendResponse(id, ar.from(), term, true, log.committed(), 0, 0, 0));
+            return;
+        }
+        long lastNew = log.maybeAppend(ar.prevLogIndex(), ar.prevLogTerm(), ar.leaderCommit(), ar.entries());
+        if (lastNew >= 0) {
+            if (!ar.entries().isEmpty()) {
+                refreshMembershipAfterAppend(ar.entries());
+            }
+            send(new AppendResponse(id, ar.from(), term, true, lastNew, 0, 0, 0));
+        } else {
+            long[] hint = log.conflictHint(ar.prevLogIndex());
+            send(new AppendResponse(id, ar.from(), term, false, 0, ar.prevLogIndex(), hint[0], hint[1]));
+        }
+    }
+
+    // ---- candidate ---------------------------------------------------------------------------
+
+    private void campaign(boolean preVote) {
+        long voteTerm;
+        if (preVote) {
+            becomePreCandidate();
+            voteTerm = term + 1;
+        } else {
+            becomeCandidate();
+            voteTerm = term;
+        }
+        if (tally() > 0) {
+            // A single-voter cluster wins with its own vote.
+            wonElection(preVote);
+            return;
+        }
+        for (String voter : membership.voters().keySet()) {
+            if (!voter.equals(id)) {
+                send(new VoteRequest(id, voter, voteTerm, preVote, log.lastIndex(), log.lastTerm()));
+            }
+        }
+    }
+
+    private void stepCandidate(Message m) {
+        switch (m) {
+            case AppendRequest ar -> {
+                becomeFollower(term, ar.from());
+                handleAppend(ar);
+            }
+            case HeartbeatRequest hb -> {
+                becomeFollower(term, hb.from());
+                stepFollower(hb);
+            }
+            case VoteResponse vr -> {
+                boolean matchesRound = (role == Role.PRE_CANDIDATE) == vr.preVote();
+                if (!matchesRound || !membership.isVoter(vr.from())) {
+                    return;
+                }
+                votes.putIfAbsent(vr.from(), vr.granted());
+                int outcome = tally();
+                if (outcome > 0) {
+                    wonElection(role == Role.PRE_CANDIDATE);
+                } else if (outcome < 0) {
+                    becomeFollower(term, null);
+                }
+            }
+            default -> {}
+        }
+    }
+
+    private void wonElection(boolean preVote) {
+        if (preVote) {
+            campaign(false);
+        } else {
+            becomeLeader();
+        }
+    }
+
+    /** 1 if a majority of voters granted, -1 if a majority refused, 0 while undecided. */
+    private int tally() {
+        int granted = 0;
+        int refused = 0;
+        for (String voter : membership.voters().keySet()) {
+            Boolean v = votes.get(voter);
+            if (v == null) {
+                continue;
+            }
+            if (v) {
+                granted++;
+            } else {
+                refused++;
+            }
+        }
+        int majority = Quorum.majority(membership.voters().size());
+        return granted >= majority ? 1 : refused >= majority ? -1 : 0;
+    }
+
+    // ---- leader ------------------------------------------------------------------------------
+
+    private void stepLeader(Message m) {
+        Progress pr = progress.get(m.from());
+        if (pr == null) {
+            return;
+        }
+        switch (m) {
+            case AppendResponse ar -> {
+                pr.recentActive = true;
+                if (ar.success()) {
+                    handleAppendSuccess(m.from(), pr, ar);
+                } else {
+                    handleAppendRejection(m.from(), pr, ar);
+                }
+            }
+            case HeartbeatResponse hr -> {
+                pr.recentActive = true;
+                pr.probeSent = false;
+                pr.ackedRound = Math.max(pr.ackedRound, hr.round());
+                if (pr.match < log.lastIndex()) {
+                    sendAppends(m.from());
+                }
+                releaseReads();
+            }
+            default -> {}
+        }
+    }
+
+    private void handleAppendSuccess(String peer, Progress pr, AppendResponse ar) {
+        if (pr.maybeUpdate(ar.matchIndex())) {
+            if (pr.state == Progress.State.PROBE) {
+                pr.becomeReplicate();
+            } else {
+                pr.inflights.freeUpTo(pr.match);
+            }
+            if (maybeCommit()) {
+                broadcastAppend(true);
+                return;
+            }
+        }
+        sendAppends(peer);
+    }
+
+    private void handleAppendRejection(String peer, Progress pr, AppendResponse ar) {
+        boolean stale = pr.state == Progress.State.REPLICATE
+                ? ar.rejectedIndex() <= pr.match
+                : ar.rejectedIndex() != pr.next - 1;
+        if (stale || ar.rejectedIndex() == 0) {
+            return;
+        }
+        // Fast backtracking (dissertation §5.3): skip every entry of the follower's conflicting term
+        // at once, or jump to the end of its shorter log.
+        long next = ar.conflictIndex();
+        if (ar.conflictTerm() > 0) {
+            long ours = log.lastIndexOfTerm(ar.conflictTerm(), ar.rejectedIndex());
+            if (ours > 0) {
+                next = ours + 1;
+            }
+        }
+        if (pr.state == Progress.State.REPLICATE) {
+            pr.becomeProbe();
+        }
+        pr.next = Math.max(pr.match + 1, Math.min(next, ar.rejectedIndex()));
+        pr.probeSent = false;
+        sendAppends(peer);
+    }
+
+    /**
+     * Raft §5.4.2: advance the commit index only to an entry of the current term replicated on a
+     * majority; earlier-term entries commit indirectly with it (the Figure 8 case).
+     */
+    private boolean maybeCommit() {
+        var matches = new ArrayList<Long>();
+        for (String voter : membership.voters().keySet()) {
+            matches.add(voter.equals(id) ? log.stable() : progress.get(voter).match);
+        }
+        long candidate = Quorum.committedIndex(matches);
+        if (candidate > log.committed() && log.term(candidate) == term) {
+            log.commitTo(candidate);
+            if (!readsAwaitingTermCommit.isEmpty()) {
+                readsAwaitingTermCommit.forEach(this::registerRead);
+                readsAwaitingTermCommit.clear();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private boolean quorumActive() {
+        int active = 0;
+        for (String voter : membership.voters().keySet()) {
+            if (voter.equals(id)) {
+                active++;
+                continue;
+            }
+            Progress pr = progress.get(voter);
+            if (pr.recentActive) {
+                active++;
+            }
+            pr.recentActive = false;
+        }
+        return active >= Quorum.majority(membership.voters().size());
+    }
+
+    private void releaseReads() {
+        while (!pendingReads.isEmpty()) {
+            PendingRead read = pendingReads.peekFirst();
+            int acks = 0;
+            for (String voter : membership.voters().keySet()) {
+                if (voter.equals(id) || progress.get(voter).ackedRound >= read.round()) {
+                    acks++;
+                }
+            }
+            if (acks < Quorum.majority(membership.voters().size())) {
+                return;
+            }
+            pendingReads.removeFirst();
+            readStates.add(new ReadState(read.context(), read.index()));
+        }
+    }
+
+    private void broadcastAppend(boolean evenIfEmpty) {
+        for (String peer : progress.keySet()) {
+            if (sendAppend(peer, evenIfEmpty)) {
+                sendAppends(peer);
+            }
+        }
+    }
+
+    /** Sends as much as the follower's flow control allows (one message while probing). */
+    private void sendAppends(String peer) {
+        Progress pr = progress.get(peer);
+        while (sendAppend(peer, false) && pr.state == Progress.State.REPLICATE) {
+            // Pipelining: keep sending batches until the inflight window is full.
+        }
+    }
+
+    private boolean sendAppend(String peer, boolean evenIfEmpty) {
+        Progress pr = progress.get(peer);
+        if (pr.paused()) {
+            return false;
+        }
+        long prevIndex = pr.next - 1;
+        long prevTerm = log.term(prevIndex);
+        if (prevTerm < 0) {
+            throw new IllegalStateException("entry " + prevIndex + " for " + peer + " is not in the log");
+        }
+        List<Entry> entries =
+                pr.next <= log.lastIndex() ? log.slice(pr.next, log.lastIndex(), config.maxMessageBytes()) : List.of();
+        if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) {
+            return false;
+        }
+        send(new AppendRequest(id, peer, term, prevIndex, prevTerm, entries, log.committed()));
+        if (pr.state == Progress.State.REPLICATE && !entries.isEmpty()) {
+            long last = entries.getLast().index();
+            long bytes = 0;
+            for (Entry e : entries) {
+                bytes += e.sizeBytes();
+            }
+            pr.next = last + 1;
+            pr.inflights.add(last, bytes);
+        } else if (pr.state == Progress.State.PROBE) {
+            pr.probeSent = true;
+        }
+        return true;
+    }
+
+    private void broadcastHeartbeat() {
+        for (var e : progress.entrySet()) {
+            long commit = Math.min(e.getValue().match, log.committed());
+            send(new HeartbeatRequest(id, e.getKey(), term, commit, heartbeatRound));
+        }
+    }
+
+    // ---- role transitions --------------------------------------------------------------------
+
+    private void reset(long newTerm) {
+        if (term != newTerm) {
+            term = newTerm;
+            votedFor = null;
+        }
+        leaderId = null;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        randomizedElectionTimeout =
+                config.electionTicksMin() + random.nextInt(config.electionTicksMax() - config.electionTicksMin());
+        votes.clear();
+        progress.clear();
+        for (String member : membership.members()) {
+            if (!member.equals(id)) {
+                progress.put(member, newProgress());
+            }
+        }
+        broadcastPending = false;
+        readRoundPending = false;
+        pendingReads.clear();
+        readsAwaitingTermCommit.clear();
+    }
+
+    private Progress newProgress() {
+        return new Progress(log.lastIndex() + 1, config.maxInflight(), config.maxInflightBytes());
+    }
+
+    private void becomeFollower(long newTerm, String leader) {
+        reset(newTerm);
+        leaderId = leader;
+        role = membership.isLearner(id) ? Role.LEARNER : Role.FOLLOWER;
+    }
+
+    private void becomePreCandidate() {
+        // PreVote does not touch the term or the vote: a node that cannot win leaves no trace.
+        role = Role.PRE_CANDIDATE;
+        leaderId = null;
+        votes.clear();
+        votes.put(id, true);
+    }
+
+    private void becomeCandidate() {
+        reset(term + 1);
+        votedFor = id;
+        role = Role.CANDIDATE;
+        votes.put(id, true);
+    }
+
+    private void becomeLeader() {
+        reset(term);
+        role = Role.LEADER;
+        leaderId = id;
+        for (Progress pr : progress.values()) {
+            pr.recentActive = true;
+        }
+        // Raft §8: a no-op of the new term lets the leader commit, and so learn, everything before it.
+        propose(EntryType.NOOP, null);
+    }
+
+    // ---- membership --------------------------------------------------------------------------
+
+    private boolean promotable() {
+        return membership.isVoter(id);
+    }
+
+    private boolean isSingleVoter() {
+        return membership.voters().size() == 1 && membership.isVoter(id);
+    }
+
+    private void refreshMembership() {
+        Entry e = log.lastConfigEntry();
+        if (e == null) {
+            membership = bootstrap;
+            membershipIndex = 0;
+        } else {
+            membership = Membership.decode(e.data());
+            membershipIndex = e.index();
+        }
+    }
+
+    private void refreshMembershipAfterAppend(List<Entry> appended) {
+        boolean truncatedConfig = membershipIndex >= appended.getFirst().index();
+        boolean newConfig = appended.stream().anyMatch(e -> e.type() == EntryType.CONFIG);
+        if (truncatedConfig || newConfig) {
+            Membership before = membership;
+            refreshMembership();
+            if (!before.equals(membership)) {
+                applyMembership(membership, membershipIndex);
+            }
+        }
+    }
+
+    private void applyMembership(Membership next, long index) {
+        membership = next;
+        membershipIndex = index;
+        progress.keySet().removeIf(peer -> !next.contains(peer));
+        for (String member : next.members()) {
+            if (!member.equals(id)) {
+                progress.computeIfAbsent(member, m -> newProgress());
+            }
+        }
+        if (role == Role.FOLLOWER && next.isLearner(id)) {
+            role = Role.LEARNER;
+        } else if (role == Role.LEARNER && next.isVoter(id)) {
+            role = Role.FOLLOWER;
+        }
+    }
+
+    // ---- output ------------------------------------------------------------------------------
+
+    private void send(Message m) {
+        outbox.add(m);
+    }
+
+    private void flushDeferred() {
+        if (role != Role.LEADER) {
+            return;
+        }
+        if (broadcastPending) {
+            broadcastPending = false;
+            broadcastAppend(false);
+        }
+        if (readRoundPending) {
+            readRoundPending = false;
+            heartbeatRound++;
+            heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    private HardState hardState() {
+        return new HardState(term, votedFor, log.committed());
+    }
+
+    private SoftState softState() {
+        return new SoftState(role, leaderId, term);
+    }
+
+    private boolean hardStateChanged() {
+        // The commit index alone does not force a write: it is a restart hint, and rewriting the
+        // hard state file on every commit would cost an fsync per batch.
+        return term != persistedHardState.term() || !Objects.equals(votedFor, persistedHardState.votedFor());
+    }
+
+    public boolean hasReady() {
+        return !outbox.isEmpty()
+                || broadcastPending
+                || readRoundPending
+                || !readStates.isEmpty()
+                || hardStateChanged()
+                || log.stable() < log.lastIndex()
+                || log.applied() < log.committed()
+                || !softState().equals(reportedSoftState);
+    }
+
+    /** Collects the work the driver must do now; see {@link Ready} for the order. */
+    public Ready ready() {
+        flushDeferred();
+        var rd = new Ready(
+                softState(),
+                hardStateChanged() ? hardState() : null,
+                log.unstableEntries(),
+                List.copyOf(outbox),
+                log.committedUnapplied(),
+                List.copyOf(readStates));
+        outbox.clear();
+        readStates.clear();
+        reportedSoftState = rd.softState();
+        return rd;
+    }
+
+    /**
+     * Tells the core that {@code rd} was persisted and applied. A leader now counts its own durable
+     * entries toward commitment (they must not count before they are on disk).
+     */
+    public void advance(Ready rd) {
+        if (rd.hardState() != null) {
+            persistedHardState = rd.hardState();
+        }
+        if (!rd.entries().isEmpty()) {
+            Entry last = rd.entries().getLast();
+            log.stableTo(last.index(), last.term());
+        }
+        if (!rd.committedEntries().isEmpty()) {
+            log.appliedTo(rd.committedEntries().getLast().index());
+        }
+        if (role == Role.LEADER && maybeCommit()) {
+            broadcastAppend(true);
+        }
+    }
+
+    // ---- observation -------------------------------------------------------------------------
+
+    public String id() {
+        return id;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public String leaderId() {
+        return leaderId;
+    }
+
+    public String votedFor() {
+        return votedFor;
+    }
+
+    public long commitIndex() {
+        return log.committed();
+    }
+
+    public long appliedIndex() {
+        return log.applied();
+    }
+
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    public long lastTerm() {
+        return log.lastTerm();
+    }
+
+    public long stableIndex() {
+        return log.stable();
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+
+    /** Term of the entry at {@code index}, or -1 when the log does not hold it. */
+    public long termAt(long index) {
+        return log.term(index);
+    }
+
+    public Entry entryAt(long index) {
+        return log.entry(index);
+    }
+
+    /** Match index the leader knows for {@code peer}, or -1 when this node is not the leader. */
+    public long matchIndex(String peer) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        if (peer.equals(id)) {
+            return log.stable();
+        }
+        Progress pr = progress.get(peer);
+        return pr == null ? -1 : pr.match;
+    }
+
+    /** The leader's flow-control state for {@code peer} (for status pages and tests). */
+    public String progressOf(String peer) {
+        Progress pr = progress.get(peer);
+        return pr == null ? "" : pr.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package io.sinkron.consensus.raft;
+
+import java.util.List;
+
+/**
+ * Everything the driver must do after feeding the core some input, in this order:
+ *
+ * <ol>
+ *   <li>persist {@link #hardState()} (if not null) and {@link #entries()} — truncating the stored
+ *       log from the first entry's index — and fsync when {@link #mustSync()};
+ *   <li>send {@link #messages()} (only after step 1: a vote or an append acknowledgement promises
+ *       durability; {@link #isSendableBeforePersist} names the ones that may go earlier);
+ *   <li>apply {@link #committedEntries()} to the state machines and serve {@link #readStates()};
+ *   <li>call {@link Raft#advance(Ready)}.
+ * </ol>
+ */
+public record Ready(
+        SoftState softState,
+        HardState hardState,
+        List<Entry> entries,
+        List<Message> messages,
+        List<Entry> committedEntries,
+        List<ReadState> readStates) {
+
+    public boolean mustSync() {
+        return hardState != null || !entries.isEmpty();
+    }
+
+    /**
+     * A leader's AppendEntries and heartbeats may leave before its own log is durable
+     * (dissertation §10.2.1): its term is already durable, and its own unsynced entries do not
+     * count toward commitment until {@link Raft#advance} reports them stored.
+     */
+    public static boolean isSendableBeforePersist(Message m) {
+        return m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest;
+    }
+}
