@@ -23,6 +23,10 @@ final class Progress {
     boolean recentActive;
     /** Highest ReadIndex heartbeat round this follower has echoed in the current term. */
     long ackedRound;
+    /** Heartbeat responses in a row during which match did not move while appends were in flight. */
+    int stalledHeartbeats;
+
+    private long matchAtLastHeartbeat;
 
     final Inflights inflights;
 
@@ -33,6 +37,7 @@ final class Progress {
 
     void becomeProbe() {
         state = State.PROBE;
+        stalledHeartbeats = 0;
         next = match + 1;
         probeSent = false;
         inflights.reset();
@@ -56,6 +61,25 @@ final class Progress {
         next = Math.max(next, index + 1);
         return updated;
     }
+
+    /**
+     * Called on each heartbeat response. An AppendEntries lost in REPLICATE state would otherwise
+     * leave its inflight slot taken and the follower's gap unnoticed forever, so a follower that
+     * answers heartbeats but stops advancing is probed again from its match index.
+     */
+    void onHeartbeatResponse(long lastIndex) {
+        probeSent = false;
+        if (state == State.REPLICATE && match < lastIndex && match == matchAtLastHeartbeat && inflights.count() > 0) {
+            if (++stalledHeartbeats >= STALL_LIMIT) {
+                becomeProbe();
+            }
+        } else {
+            stalledHeartbeats = 0;
+        }
+        matchAtLastHeartbeat = match;
+    }
+
+    private static final int STALL_LIMIT = 3;
 
     boolean paused() {
         return switch (state) {

@@ -360,7 +360,7 @@ public final class Raft {
             }
             case HeartbeatResponse hr -> {
                 pr.recentActive = true;
-                pr.probeSent = false;
+                pr.onHeartbeatResponse(log.lastIndex());
                 pr.ackedRound = Math.max(pr.ackedRound, hr.round());
                 if (pr.match < log.lastIndex()) {
                     sendAppends(m.from());

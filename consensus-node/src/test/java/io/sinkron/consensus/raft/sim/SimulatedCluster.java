@@ -1,0 +1,427 @@
+package io.sinkron.consensus.raft.sim;
+
+import io.sinkron.consensus.raft.Entry;
+import io.sinkron.consensus.raft.EntryType;
+import io.sinkron.consensus.raft.Membership;
+import io.sinkron.consensus.raft.Message;
+import io.sinkron.consensus.raft.RaftConfig;
+import io.sinkron.consensus.raft.ReadState;
+import io.sinkron.consensus.raft.Ready;
+import io.sinkron.consensus.raft.Role;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A whole Raft cluster in one thread with simulated time, network and disks. Everything random is
+ * drawn from one seed, so a failing run replays exactly. After every simulated millisecond it
+ * checks Election Safety, State Machine Safety and Leader Completeness, and periodically Log
+ * Matching (Raft Figure 3).
+ */
+final class SimulatedCluster {
+
+    static final int TICK_MS = 10;
+
+    private record InFlight(long at, long seq, Message message) {}
+
+    private record PendingWrite(int opIndex, long term, String command) {}
+
+    private record PendingRead(int opIndex, String key) {}
+
+    final long seed;
+    final SplittableRandom random;
+    final Map<String, SimNode> nodes = new TreeMap<>();
+    private final PriorityQueue<InFlight> network =
+            new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private long messageSeq;
+    long now;
+    Faults faults;
+    /** Nodes that can talk to each other; null when the network is whole. */
+    private Set<String> partitionSide;
+
+    private final Map<Long, String> leaderOfTerm = new HashMap<>();
+    private final Map<Long, Entry> appliedEverywhere = new HashMap<>();
+    private final Map<String, Role> lastRole = new HashMap<>();
+
+    final List<SimOp> history = new ArrayList<>();
+    /** Writes acknowledged to a client: index and the command's bytes. */
+    final Map<Long, String> acknowledged = new HashMap<>();
+
+    private final Map<String, Map<Long, PendingWrite>> pendingWrites = new HashMap<>();
+    private final Map<String, Map<Long, PendingRead>> pendingReads = new HashMap<>();
+    private long readContext;
+    private long opCounter;
+    final Map<String, Integer> clientBusyWith = new HashMap<>();
+    private final Map<String, Long> clientDeadline = new HashMap<>();
+    private final Map<String, Integer> clientGeneration = new HashMap<>();
+
+    SimulatedCluster(long seed, int size, Faults faults) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.faults = faults;
+        var voters = new TreeMap<String, String>();
+        for (int i = 1; i <= size; i++) {
+            voters.put("n" + i, "sim:" + i);
+        }
+        var membership = new Membership(voters, Map.of());
+        for (String id : voters.keySet()) {
+            var config = new RaftConfig(id, 1, 10, 20, true, true, 8, 64 * 1024, 4 * 1024);
+            nodes.put(id, new SimNode(id, config, membership, random.split()));
+            pendingWrites.put(id, new HashMap<>());
+            pendingReads.put(id, new HashMap<>());
+        }
+    }
+
+    // ---- time --------------------------------------------------------------------------------
+
+    void runFor(long millis, boolean withClients, boolean withFaults) {
+        long end = now + millis;
+        while (now < end) {
+            now++;
+            deliverDue();
+            if (now % TICK_MS == 0) {
+                for (SimNode n : nodes.values()) {
+                    if (n.up && !n.paused) {
+                        n.raft.tick();
+                    }
+                }
+            }
+            if (withFaults) {
+                injectFaults();
+            }
+            if (withClients) {
+                runClients();
+            }
+            processAll();
+            checkSafety();
+            if (now % 100 == 0) {
+                checkLogMatching();
+            }
+        }
+    }
+
+    private void processAll() {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (SimNode n : nodes.values()) {
+                if (n.up && !n.paused && n.raft.hasReady()) {
+                    handleReady(n);
+                    progress = true;
+                }
+            }
+        }
+    }
+
+    private void handleReady(SimNode n) {
+        Ready rd = n.raft.ready();
+        for (Message m : rd.messages()) {
+            if (Ready.isSendableBeforePersist(m)) {
+                send(m);
+            }
+        }
+        if (faults.tornWriteRate() > 0 && random.nextDouble() < faults.tornWriteRate()) {
+            // Power cut in the middle of the write: a prefix of the batch reached the disk.
+            n.persistEntries(rd.entries(), random.nextInt(rd.entries().size() + 1));
+            crash(n);
+            return;
+        }
+        if (rd.hardState() != null) {
+            n.durableHardState = rd.hardState();
+        }
+        n.persistEntries(rd.entries(), rd.entries().size());
+        for (Message m : rd.messages()) {
+            if (!Ready.isSendableBeforePersist(m)) {
+                send(m);
+            }
+        }
+        for (Entry e : rd.committedEntries()) {
+            String result = n.stateMachine.apply(e);
+            Entry previous = appliedEverywhere.putIfAbsent(e.index(), e);
+            if (previous != null && !previous.equals(e)) {
+                fail("State Machine Safety: " + n.id + " applied " + e + " where another node applied " + previous);
+            }
+            PendingWrite w = pendingWrites.get(n.id).remove(e.index());
+            if (w != null) {
+                boolean ours = e.term() == w.term() && new String(e.data(), StandardCharsets.UTF_8).equals(w.command());
+                completeWrite(w, ours ? result : null, e.index());
+            }
+        }
+        for (ReadState rs : rd.readStates()) {
+            if (n.stateMachine.applied < rs.index()) {
+                fail("read index " + rs.index() + " above applied " + n.stateMachine.applied + " on " + n.id);
+            }
+            PendingRead r = pendingReads.get(n.id).remove(rs.context());
+            if (r != null) {
+                complete(r.opIndex(), String.valueOf(n.stateMachine.read(r.key())));
+            }
+        }
+        n.raft.advance(rd);
+    }
+
+    // ---- network -----------------------------------------------------------------------------
+
+    private void send(Message m) {
+        if (random.nextDouble() < faults.dropRate()) {
+            return;
+        }
+        int copies = random.nextDouble() < faults.duplicateRate() ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            long delay = 1 + random.nextInt(faults.maxDelayMs());
+            network.add(new InFlight(now + delay, messageSeq++, m));
+        }
+    }
+
+    private void deliverDue() {
+        while (!network.isEmpty() && network.peek().at() <= now) {
+            Message m = network.poll().message();
+            SimNode to = nodes.get(m.to());
+            if (to == null || !to.up || to.paused || !connected(m.from(), m.to())) {
+                continue;
+            }
+            to.raft.step(m);
+        }
+    }
+
+    private boolean connected(String a, String b) {
+        return partitionSide == null || partitionSide.contains(a) == partitionSide.contains(b);
+    }
+
+    // ---- faults ------------------------------------------------------------------------------
+
+    private void injectFaults() {
+        if (faults.partitions() && random.nextInt(1500) == 0) {
+            if (partitionSide == null) {
+                var side = new HashSet<String>();
+                for (String id : nodes.keySet()) {
+                    if (random.nextBoolean()) {
+                        side.add(id);
+                    }
+                }
+                partitionSide = side;
+            } else {
+                partitionSide = null;
+            }
+        }
+        if (faults.crashes() && random.nextInt(1000) == 0) {
+            SimNode n = pick();
+            if (n.up) {
+                crash(n);
+            } else {
+                n.restart(random.split());
+            }
+        }
+        if (faults.crashes() && random.nextInt(300) == 0) {
+            for (SimNode n : nodes.values()) {
+                if (!n.up && random.nextInt(3) == 0) {
+                    n.restart(random.split());
+                }
+            }
+        }
+        if (faults.pauses() && random.nextInt(1500) == 0) {
+            SimNode n = pick();
+            n.paused = !n.paused;
+        }
+    }
+
+    private SimNode pick() {
+        var list = new ArrayList<>(nodes.values());
+        return list.get(random.nextInt(list.size()));
+    }
+
+    void crash(SimNode n) {
+        n.crash();
+        // Operations waiting on this node never learn their outcome: they stay open in the history.
+        pendingWrites.get(n.id).clear();
+        pendingReads.get(n.id).clear();
+    }
+
+    void heal() {
+        partitionSide = null;
+        for (SimNode n : nodes.values()) {
+            if (!n.up) {
+                n.restart(random.split());
+            }
+            n.paused = false;
+        }
+        faults = new Faults(0, 0, faults.maxDelayMs(), false, false, false, 0);
+    }
+
+    // ---- clients -----------------------------------------------------------------------------
+
+    private void runClients() {
+        for (int c = 0; c < 3; c++) {
+            String client = "c" + c;
+            Integer busy = clientBusyWith.get(client);
+            if (busy != null && now < clientDeadline.get(client)) {
+                continue;
+            }
+            if (busy != null) {
+                // The client gives up: the operation stays open, and the client carries on as a new
+                // process so that the history stays sequential per process.
+                clientGeneration.merge(client, 1, Integer::sum);
+                clientBusyWith.remove(client);
+            }
+            if (random.nextInt(20) != 0) {
+                continue;
+            }
+            invoke(client);
+        }
+    }
+
+    private void invoke(String client) {
+        SimNode n = pick();
+        if (!n.up || n.paused || n.raft.role() != Role.LEADER) {
+            return;
+        }
+        String process = client + "#" + clientGeneration.getOrDefault(client, 0);
+        String key = "k" + random.nextInt(3);
+        int kind = random.nextInt(3);
+        int opIndex = history.size();
+        if (kind == 0) {
+            long ctx = ++readContext;
+            if (!n.raft.readIndex(ctx)) {
+                return;
+            }
+            history.add(new SimOp(process, key, "get", null, null, null, now, Long.MAX_VALUE));
+            pendingReads.get(n.id).put(ctx, new PendingRead(opIndex, key));
+        } else {
+            long op = ++opCounter;
+            String value = "v" + op;
+            String expected = "v" + random.nextLong(Math.max(1, op));
+            String command =
+                    kind == 1 ? op + "|put|" + key + "|" + value : op + "|cas|" + key + "|" + expected + "|" + value;
+            long index = n.raft.propose(EntryType.COMMAND, command.getBytes(StandardCharsets.UTF_8));
+            if (index < 0) {
+                return;
+            }
+            history.add(new SimOp(
+                    process,
+                    key,
+                    kind == 1 ? "put" : "cas",
+                    value,
+                    kind == 1 ? null : expected,
+                    null,
+                    now,
+                    Long.MAX_VALUE));
+            pendingWrites.get(n.id).put(index, new PendingWrite(opIndex, n.raft.term(), command));
+        }
+        clientBusyWith.put(client, opIndex);
+        clientDeadline.put(client, now + 400);
+    }
+
+    private void completeWrite(PendingWrite w, String result, long index) {
+        if (result == null) {
+            // Another entry took this index: ours can never commit, so it definitely failed.
+            history.set(w.opIndex(), null);
+            release(w.opIndex());
+            return;
+        }
+        acknowledged.put(index, w.command());
+        complete(w.opIndex(), result);
+    }
+
+    private void complete(int opIndex, String output) {
+        SimOp op = history.get(opIndex);
+        history.set(
+                opIndex,
+                new SimOp(op.process(), op.key(), op.kind(), op.value(), op.expected(), output, op.invokedAt(), now));
+        release(opIndex);
+    }
+
+    private void release(int opIndex) {
+        clientBusyWith.values().remove(opIndex);
+    }
+
+    // ---- safety ------------------------------------------------------------------------------
+
+    private void checkSafety() {
+        for (SimNode n : nodes.values()) {
+            if (!n.up) {
+                lastRole.remove(n.id);
+                continue;
+            }
+            Role role = n.raft.role();
+            if (role == Role.LEADER) {
+                long term = n.raft.term();
+                String existing = leaderOfTerm.putIfAbsent(term, n.id);
+                if (existing != null && !existing.equals(n.id)) {
+                    fail("Election Safety: " + existing + " and " + n.id + " both led term " + term);
+                }
+                if (lastRole.get(n.id) != Role.LEADER) {
+                    checkLeaderCompleteness(n);
+                }
+            }
+            lastRole.put(n.id, role);
+        }
+    }
+
+    /** Raft §5.4: a new leader holds every entry any node has applied (applied implies committed). */
+    private void checkLeaderCompleteness(SimNode leader) {
+        for (var e : appliedEverywhere.entrySet()) {
+            long index = e.getKey();
+            if (leader.raft.termAt(index) != e.getValue().term()) {
+                fail("Leader Completeness: leader " + leader.id + " of term " + leader.raft.term() + " lacks committed "
+                        + e.getValue());
+            }
+        }
+    }
+
+    /** Raft §5.3: two logs with an entry of the same index and term are identical up to it. */
+    void checkLogMatching() {
+        var up = nodes.values().stream().filter(n -> n.up).toList();
+        for (int i = 0; i < up.size(); i++) {
+            for (int j = i + 1; j < up.size(); j++) {
+                var a = up.get(i).raft;
+                var b = up.get(j).raft;
+                long k = Math.min(a.lastIndex(), b.lastIndex());
+                while (k > 0 && a.termAt(k) != b.termAt(k)) {
+                    k--;
+                }
+                for (long x = k; x > 0; x--) {
+                    if (!a.entryAt(x).equals(b.entryAt(x))) {
+                        fail("Log Matching: " + up.get(i).id + " and " + up.get(j).id + " agree at " + k
+                                + " but differ at " + x);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every write acknowledged to a client is in every node's committed log. */
+    void checkNoAcknowledgedWriteLost() {
+        for (var ack : acknowledged.entrySet()) {
+            for (SimNode n : nodes.values()) {
+                long index = ack.getKey();
+                if (n.raft.commitIndex() < index) {
+                    fail("acknowledged write at " + index + " not committed on " + n.id + " (commit "
+                            + n.raft.commitIndex() + ")");
+                }
+                String data = new String(n.raft.entryAt(index).data(), StandardCharsets.UTF_8);
+                if (!data.equals(ack.getValue())) {
+                    fail("acknowledged write at " + index + " lost on " + n.id + ": holds " + data);
+                }
+            }
+        }
+    }
+
+    String leader() {
+        for (SimNode n : nodes.values()) {
+            if (n.up && n.raft.role() == Role.LEADER) {
+                return n.id;
+            }
+        }
+        return null;
+    }
+
+    void fail(String what) {
+        throw new SimulationFailure(seed, what + " at t=" + now + "ms");
+    }
+}
