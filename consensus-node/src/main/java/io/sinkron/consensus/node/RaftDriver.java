@@ -1,0 +1,486 @@
+package io.sinkron.consensus.node;
+
+import com.google.protobuf.ByteString;
+import io.sinkron.consensus.raft.Entry;
+import io.sinkron.consensus.raft.EntryType;
+import io.sinkron.consensus.raft.Membership;
+import io.sinkron.consensus.raft.Message;
+import io.sinkron.consensus.raft.Raft;
+import io.sinkron.consensus.raft.RaftConfig;
+import io.sinkron.consensus.raft.ReadState;
+import io.sinkron.consensus.raft.Ready;
+import io.sinkron.consensus.raft.Role;
+import io.sinkron.consensus.raft.SoftState;
+import io.sinkron.consensus.statemachine.AppliedCommand;
+import io.sinkron.consensus.statemachine.EventSink;
+import io.sinkron.consensus.statemachine.StateMachineRegistry;
+import io.sinkron.proto.CommandRequest;
+import io.sinkron.proto.CommandResponse;
+import io.sinkron.proto.LeaderHint;
+import io.sinkron.proto.LogCommand;
+import io.sinkron.proto.ReadConsistency;
+import io.sinkron.proto.ReadRequest;
+import io.sinkron.proto.ReadResponse;
+import io.sinkron.proto.ResultCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one Raft group: the loop of etcd-io/raft's README on one thread.
+ *
+ * <pre>
+ *   take every input that arrived (peer messages, proposals, reads, the clock's tick)
+ *   while the core has a Ready:
+ *     send the leader's appends; persist hard state and entries; fsync   (one fsync per batch)
+ *     send the other messages; apply committed entries; answer reads
+ *     advance
+ * </pre>
+ *
+ * Everything that arrives while an fsync runs waits in the inbox and goes into the next batch,
+ * so one fsync covers all of it (group commit). The core and the state machines are touched by
+ * this thread only; other threads enqueue work and wait on futures.
+ */
+public final class RaftDriver implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftDriver.class);
+    private static final int MAX_PENDING = 100_000;
+
+    /** Tuning of the driver around the core. */
+    public record Settings(String groupId, RaftConfig raft, Duration tick, Duration defaultTimeout) {}
+
+    private record PendingProposal(long term, long deadlineNanos, CompletableFuture<CommandResponse> future) {}
+
+    private record PendingRead(
+            String stateMachine, byte[] query, long deadlineNanos, CompletableFuture<ReadResponse> future) {}
+
+    private final Settings settings;
+    private final Raft raft;
+    private final RaftStorage storage;
+    private final StateMachineRegistry machines;
+    private final PeerTransport transport;
+    private final Clock clock;
+    private final EventSink events;
+    private final DriverListener listener;
+
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private final Map<Long, PendingProposal> proposals = new HashMap<>();
+    private final Map<Long, PendingRead> reads = new HashMap<>();
+    private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
+    private long readContext;
+    private long lastTimestampMillis;
+    private long appliedIndex;
+    private final long commitAtStart;
+    private SoftState softState;
+    private Membership publishedMembership;
+
+    private volatile NodeStatus status;
+
+    public RaftDriver(
+            Settings settings,
+            RaftStorage storage,
+            Membership bootstrap,
+            StateMachineRegistry machines,
+            PeerTransport transport,
+            Clock clock,
+            RandomGenerator random,
+            EventSink events,
+            DriverListener listener) {
+        this.settings = settings;
+        this.storage = storage;
+        this.machines = machines;
+        this.transport = transport;
+        this.clock = clock;
+        this.events = events;
+        this.listener = listener;
+        this.raft = new Raft(
+                settings.raft(), storage.initialHardState(), storage.initialEntries(), bootstrap, random);
+        this.commitAtStart = raft.commitIndex();
+        this.softState = new SoftState(raft.role(), raft.leaderId(), raft.term());
+        transport.updateAddresses(raft.membership().voters());
+        publishStatus();
+        this.thread = Thread.ofPlatform()
+                .name("raft-driver-" + settings.groupId())
+                .daemon(false)
+                .unstarted(this::run);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public String groupId() {
+        return settings.groupId();
+    }
+
+    public NodeStatus status() {
+        return status;
+    }
+
+    // ---- inputs from other threads -----------------------------------------------------------
+
+    /** Hands a peer's message to the core. */
+    public void receive(Message message) {
+        inbox.add(() -> raft.step(message));
+    }
+
+    /**
+     * Replicates a client command. Completes with OK and the state machine's result once the
+     * command is applied, NOT_LEADER (with a hint) when this node does not lead, TIMEOUT when the
+     * deadline passes first (the command may still commit: retry with the same sequence), or
+     * UNAVAILABLE when leadership was lost while it was pending.
+     */
+    public CompletableFuture<CommandResponse> submit(CommandRequest request) {
+        var future = new CompletableFuture<CommandResponse>();
+        String invalid = validate(request);
+        if (invalid != null) {
+            future.complete(CommandResponse.newBuilder()
+                    .setCode(ResultCode.RESULT_CODE_INVALID)
+                    .setMessage(invalid)
+                    .build());
+            return future;
+        }
+        long deadline = deadlineNanos(request.getTimeoutMs());
+        inbox.add(() -> propose(request, deadline, future));
+        return future;
+    }
+
+    private String validate(CommandRequest r) {
+        if (r.getClientId().isEmpty()) {
+            return "client_id is required";
+        }
+        if (r.getSequence() == 0) {
+            return "sequence must be positive";
+        }
+        if (r.getAckedSequence() >= r.getSequence()) {
+            return "acked_sequence must be below sequence";
+        }
+        if (!machines.has(r.getStateMachine())) {
+            return "unknown state machine '" + r.getStateMachine() + "'";
+        }
+        return null;
+    }
+
+    private void propose(CommandRequest request, long deadline, CompletableFuture<CommandResponse> future) {
+        if (raft.role() != Role.LEADER) {
+            future.complete(notLeader());
+            return;
+        }
+        if (proposals.size() >= MAX_PENDING) {
+            future.complete(unavailable("too many commands pending; retry later"));
+            return;
+        }
+        // The leader's clock, made monotonic along the log, is the only time state machines see.
+        lastTimestampMillis = Math.max(lastTimestampMillis, clock.millis());
+        var command = LogCommand.newBuilder()
+                .setClientId(request.getClientId())
+                .setSequence(request.getSequence())
+                .setAckedSequence(request.getAckedSequence())
+                .setStateMachine(request.getStateMachine())
+                .setPayload(request.getPayload())
+                .setTimestampMillis(lastTimestampMillis)
+                .build();
+        long index = raft.propose(EntryType.COMMAND, command.toByteArray());
+        if (index < 0) {
+            future.complete(notLeader());
+            return;
+        }
+        proposals.put(index, new PendingProposal(raft.term(), deadline, future));
+    }
+
+    /** Serves a read: linearizable through ReadIndex on the leader, or stale from this replica. */
+    public CompletableFuture<ReadResponse> read(ReadRequest request) {
+        var future = new CompletableFuture<ReadResponse>();
+        if (!machines.has(request.getStateMachine())) {
+            future.complete(ReadResponse.newBuilder()
+                    .setCode(ResultCode.RESULT_CODE_INVALID)
+                    .setMessage("unknown state machine '" + request.getStateMachine() + "'")
+                    .build());
+            return future;
+        }
+        long deadline = deadlineNanos(request.getTimeoutMs());
+        var pending = new PendingRead(
+                request.getStateMachine(), request.getQuery().toByteArray(), deadline, future);
+        inbox.add(() -> {
+            if (request.getConsistency() == ReadConsistency.READ_CONSISTENCY_STALE) {
+                serve(pending);
+                return;
+            }
+            long ctx = ++readContext;
+            if (!raft.readIndex(ctx)) {
+                future.complete(readNotLeader());
+                return;
+            }
+            reads.put(ctx, pending);
+        });
+        return future;
+    }
+
+    private long deadlineNanos(long timeoutMs) {
+        long ms = timeoutMs > 0 ? timeoutMs : settings.defaultTimeout().toMillis();
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
+    // ---- the loop ----------------------------------------------------------------------------
+
+    private void run() {
+        long tickNanos = settings.tick().toNanos();
+        long nextTick = System.nanoTime() + tickNanos;
+        int ticks = 0;
+        while (running) {
+            try {
+                long wait = nextTick - System.nanoTime();
+                Runnable input = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+                int drained = 0;
+                while (input != null) {
+                    input.run();
+                    input = ++drained < 10_000 ? inbox.poll() : null;
+                }
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    raft.tick();
+                    nextTick = Math.max(nextTick + tickNanos, now);
+                    if (++ticks % 10 == 0) {
+                        expireDeadlines(now);
+                    }
+                }
+                while (raft.hasReady()) {
+                    handleReady(raft.ready());
+                }
+                publishStatus();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException | UncheckedIOException e) {
+                // A node that cannot write its log must not answer as if it had: stop it.
+                log.error("storage failure, stopping the Raft group {}", settings.groupId(), e);
+                running = false;
+            }
+        }
+    }
+
+    private void handleReady(Ready rd) throws IOException {
+        for (Message m : rd.messages()) {
+            if (Ready.isSendableBeforePersist(m)) {
+                transport.send(settings.groupId(), m);
+            }
+        }
+        if (rd.hardState() != null) {
+            storage.saveHardState(rd.hardState());
+        }
+        if (!rd.entries().isEmpty()) {
+            long t0 = System.nanoTime();
+            storage.append(rd.entries());
+            long t1 = System.nanoTime();
+            storage.sync();
+            listener.onPersist(rd.entries().size(), t1 - t0, System.nanoTime() - t1);
+        }
+        for (Message m : rd.messages()) {
+            if (!Ready.isSendableBeforePersist(m)) {
+                transport.send(settings.groupId(), m);
+            }
+        }
+        for (Entry e : rd.committedEntries()) {
+            apply(e);
+        }
+        for (ReadState rs : rd.readStates()) {
+            PendingRead pending = reads.remove(rs.context());
+            if (pending == null) {
+                continue;
+            }
+            if (appliedIndex >= rs.index()) {
+                serve(pending);
+            } else {
+                readsAwaitingApply
+                        .computeIfAbsent(rs.index(), i -> new ArrayList<>())
+                        .add(pending);
+            }
+        }
+        raft.advance(rd);
+        if (!rd.softState().equals(softState)) {
+            onSoftState(softState, rd.softState());
+            softState = rd.softState();
+        }
+        if (!raft.membership().equals(publishedMembership)) {
+            publishedMembership = raft.membership();
+            var addresses = new TreeMap<>(publishedMembership.voters());
+            addresses.putAll(publishedMembership.learners());
+            transport.updateAddresses(addresses);
+        }
+    }
+
+    private void apply(Entry e) {
+        AppliedCommand result = null;
+        if (e.type() == EntryType.COMMAND) {
+            result = machines.apply(e.index(), e.data(), events);
+        }
+        appliedIndex = e.index();
+        PendingProposal pending = proposals.remove(e.index());
+        if (pending != null) {
+            if (pending.term() == e.term() && result != null) {
+                listener.onProposalCommitted();
+                pending.future()
+                        .complete(CommandResponse.newBuilder()
+                                .setCode(result.code())
+                                .setResult(ByteString.copyFrom(result.result()))
+                                .setMessage(result.message())
+                                .setIndex(e.index())
+                                .build());
+            } else {
+                // Another leader's entry took this index, so ours never commits (Log Matching).
+                listener.onProposalFailed();
+                pending.future().complete(unavailable("leadership changed before the command committed; retry"));
+            }
+        }
+        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= appliedIndex) {
+            readsAwaitingApply.pollFirstEntry().getValue().forEach(this::serve);
+        }
+    }
+
+    private void serve(PendingRead read) {
+        byte[] result = machines.get(read.stateMachine()).query(read.query());
+        read.future()
+                .complete(ReadResponse.newBuilder()
+                        .setCode(ResultCode.RESULT_CODE_OK)
+                        .setResult(ByteString.copyFrom(result))
+                        .setIndex(appliedIndex)
+                        .build());
+    }
+
+    private void onSoftState(SoftState before, SoftState after) {
+        log.info(
+                "raft group {}: {} in term {} (leader {}), was {} in term {}",
+                settings.groupId(),
+                after.role(),
+                after.term(),
+                after.leaderId(),
+                before.role(),
+                before.term());
+        if (before.role() == Role.LEADER && after.role() != Role.LEADER) {
+            // Pending commands may still commit under the next leader; clients retry with the same
+            // sequence and the session returns the first result.
+            proposals.values().forEach(p -> {
+                listener.onProposalFailed();
+                p.future().complete(unavailable("leadership lost; retry"));
+            });
+            proposals.clear();
+            reads.values().forEach(r -> r.future().complete(readNotLeader()));
+            reads.clear();
+        }
+        listener.onSoftState(before, after);
+    }
+
+    private void expireDeadlines(long now) {
+        for (Iterator<PendingProposal> it = proposals.values().iterator(); it.hasNext(); ) {
+            PendingProposal p = it.next();
+            if (now - p.deadlineNanos() > 0) {
+                it.remove();
+                listener.onProposalFailed();
+                p.future()
+                        .complete(CommandResponse.newBuilder()
+                                .setCode(ResultCode.RESULT_CODE_TIMEOUT)
+                                .setMessage("not committed before the deadline; it may still commit, retry"
+                                        + " with the same sequence to learn the outcome")
+                                .build());
+            }
+        }
+        for (Iterator<PendingRead> it = reads.values().iterator(); it.hasNext(); ) {
+            PendingRead r = it.next();
+            if (now - r.deadlineNanos() > 0) {
+                it.remove();
+                r.future()
+                        .complete(ReadResponse.newBuilder()
+                                .setCode(ResultCode.RESULT_CODE_TIMEOUT)
+                                .setMessage("leadership not confirmed before the deadline")
+                                .build());
+            }
+        }
+    }
+
+    private LeaderHint hint() {
+        String leader = raft.leaderId();
+        if (leader == null || raft.membership().address(leader) == null) {
+            return LeaderHint.getDefaultInstance();
+        }
+        return LeaderHint.newBuilder()
+                .setNodeId(leader)
+                .setAddress(raft.membership().address(leader))
+                .build();
+    }
+
+    private CommandResponse notLeader() {
+        boolean known = raft.leaderId() != null;
+        return CommandResponse.newBuilder()
+                .setCode(known ? ResultCode.RESULT_CODE_NOT_LEADER : ResultCode.RESULT_CODE_UNAVAILABLE)
+                .setLeaderHint(hint())
+                .setMessage(known ? "not the leader" : "no leader known")
+                .build();
+    }
+
+    private ReadResponse readNotLeader() {
+        boolean known = raft.leaderId() != null;
+        return ReadResponse.newBuilder()
+                .setCode(known ? ResultCode.RESULT_CODE_NOT_LEADER : ResultCode.RESULT_CODE_UNAVAILABLE)
+                .setLeaderHint(hint())
+                .setMessage(known ? "not the leader" : "no leader known")
+                .build();
+    }
+
+    private CommandResponse unavailable(String message) {
+        return CommandResponse.newBuilder()
+                .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
+                .setLeaderHint(hint())
+                .setMessage(message)
+                .build();
+    }
+
+    private void publishStatus() {
+        var matches = new TreeMap<String, Long>();
+        if (raft.role() == Role.LEADER) {
+            for (String member : raft.membership().members()) {
+                matches.put(member, raft.matchIndex(member));
+            }
+        }
+        boolean caughtUp = raft.leaderId() != null
+                && appliedIndex >= raft.commitIndex()
+                && raft.commitIndex() >= commitAtStart;
+        status = new NodeStatus(
+                raft.id(),
+                raft.role(),
+                raft.term(),
+                raft.leaderId(),
+                raft.commitIndex(),
+                appliedIndex,
+                raft.lastIndex(),
+                0,
+                raft.membership(),
+                matches,
+                caughtUp);
+    }
+
+    @Override
+    public void close() throws Exception {
+        running = false;
+        thread.interrupt();
+        thread.join(5_000);
+        proposals.values().forEach(p -> p.future().complete(unavailable("node shutting down")));
+        reads.values().forEach(r -> r.future().complete(readNotLeader()));
+        storage.close();
+    }
+}

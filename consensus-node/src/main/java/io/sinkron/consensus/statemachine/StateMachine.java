@@ -1,0 +1,35 @@
+package io.sinkron.consensus.statemachine;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * A replicated state machine: the extension point locks, queues and caches implement.
+ *
+ * <p>Contract: {@link #apply} must be deterministic. Given the same commands in the same order,
+ * every replica must reach the same state and return the same results. It must therefore never
+ * read a clock, a random source or anything outside its arguments; time comes from
+ * {@link CommandContext#timestampMillis()}, which the leader wrote into the log. All methods are
+ * called from the node's single apply thread, so implementations need no locking.
+ */
+public interface StateMachine {
+
+    /** The name commands address this state machine by ("kv", "lock", "queue", "cache"). */
+    String name();
+
+    /**
+     * Applies one committed command and returns its result, which the proposing client receives
+     * (and receives again, unchanged, if it retries the same command).
+     */
+    byte[] apply(CommandContext context, byte[] command);
+
+    /** Answers a read-only query against the current applied state. */
+    byte[] query(byte[] query);
+
+    /** Writes the whole state; {@link #restore} of the bytes must yield an equal state. */
+    void snapshot(DataOutputStream out) throws IOException;
+
+    /** Replaces the whole state with one written by {@link #snapshot}. */
+    void restore(DataInputStream in) throws IOException;
+}

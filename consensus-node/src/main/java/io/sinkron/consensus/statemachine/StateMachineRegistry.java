@@ -1,0 +1,110 @@
+package io.sinkron.consensus.statemachine;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sinkron.proto.LogCommand;
+import io.sinkron.proto.ResultCode;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The replicated state of one Raft group: the client sessions and every registered
+ * {@link StateMachine}. It unwraps each committed {@link LogCommand}, filters retries through the
+ * sessions, and hands new commands to the state machine they name.
+ */
+public final class StateMachineRegistry {
+
+    private final Map<String, StateMachine> machines = new TreeMap<>();
+    private final ClientSessions sessions;
+    private long lastTimestampMillis;
+
+    public StateMachineRegistry(long sessionTtlMillis) {
+        this.sessions = new ClientSessions(sessionTtlMillis);
+    }
+
+    public StateMachineRegistry register(StateMachine machine) {
+        if (machines.putIfAbsent(machine.name(), machine) != null) {
+            throw new IllegalArgumentException("state machine " + machine.name() + " registered twice");
+        }
+        return this;
+    }
+
+    public boolean has(String name) {
+        return machines.containsKey(name);
+    }
+
+    public StateMachine get(String name) {
+        return machines.get(name);
+    }
+
+    /** Applies the payload of a committed COMMAND entry. */
+    public AppliedCommand apply(long index, byte[] entryData, EventSink events) {
+        LogCommand cmd;
+        try {
+            cmd = LogCommand.parseFrom(entryData);
+        } catch (InvalidProtocolBufferException e) {
+            // Every replica reaches the same verdict, so refusing keeps them identical.
+            return new AppliedCommand(ResultCode.RESULT_CODE_INVALID, new byte[0], "malformed command");
+        }
+        lastTimestampMillis = Math.max(lastTimestampMillis, cmd.getTimestampMillis());
+        long now = lastTimestampMillis;
+        StateMachine machine = machines.get(cmd.getStateMachine());
+        if (machine == null) {
+            return new AppliedCommand(
+                    ResultCode.RESULT_CODE_INVALID,
+                    new byte[0],
+                    "unknown state machine '" + cmd.getStateMachine() + "'");
+        }
+        var verdict = sessions.check(cmd.getClientId(), cmd.getSequence(), cmd.getAckedSequence(), now);
+        return switch (verdict) {
+            case ClientSessions.Verdict.Duplicate d -> AppliedCommand.ok(d.result());
+            case ClientSessions.Verdict.Expired expired ->
+                new AppliedCommand(
+                        ResultCode.RESULT_CODE_SESSION_EXPIRED,
+                        new byte[0],
+                        "session of client '" + cmd.getClientId() + "' expired; open a new one");
+            case ClientSessions.Verdict.Apply apply -> {
+                byte[] result = machine.apply(
+                        new CommandContext(index, now, cmd.getClientId(), events),
+                        cmd.getPayload().toByteArray());
+                sessions.record(cmd.getClientId(), cmd.getSequence(), cmd.getAckedSequence(), now, result);
+                yield AppliedCommand.ok(result);
+            }
+        };
+    }
+
+    /** Log time: the newest leader timestamp applied so far. */
+    public long timestampMillis() {
+        return lastTimestampMillis;
+    }
+
+    public ClientSessions sessions() {
+        return sessions;
+    }
+
+    public void snapshot(DataOutputStream out) throws IOException {
+        out.writeLong(lastTimestampMillis);
+        sessions.snapshot(out);
+        out.writeInt(machines.size());
+        for (var m : machines.values()) {
+            out.writeUTF(m.name());
+            m.snapshot(out);
+        }
+    }
+
+    public void restore(DataInputStream in) throws IOException {
+        lastTimestampMillis = in.readLong();
+        sessions.restore(in);
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            String name = in.readUTF();
+            StateMachine m = machines.get(name);
+            if (m == null) {
+                throw new IOException("snapshot holds unknown state machine '" + name + "'");
+            }
+            m.restore(in);
+        }
+    }
+}
