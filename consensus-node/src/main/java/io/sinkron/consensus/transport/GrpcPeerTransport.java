@@ -1,0 +1,184 @@
+package io.sinkron.consensus.transport;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.sinkron.consensus.node.PeerTransport;
+import io.sinkron.consensus.raft.Message;
+import io.sinkron.proto.DeliverAck;
+import io.sinkron.proto.PeerEnvelope;
+import io.sinkron.proto.Ping;
+import io.sinkron.proto.RaftPeerGrpc;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends peer messages over one long-lived client stream per peer ({@code RaftPeer.Deliver}).
+ * Messages are written in order without waiting for replies, which is what lets the leader
+ * pipeline AppendEntries. A broken stream is reopened on the next send; what was lost on it is
+ * recovered by Raft itself (retransmission on heartbeat, probing).
+ */
+public final class GrpcPeerTransport implements PeerTransport {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcPeerTransport.class);
+    /** Messages buffered on a stream the network is not draining; beyond it, drop (Raft retries). */
+    private static final long MAX_BUFFERED_BYTES = 64L << 20;
+
+    private final String selfId;
+    private final Map<String, String> addresses = new ConcurrentHashMap<>();
+    private final Map<String, PeerStream> streams = new ConcurrentHashMap<>();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder messagesDropped = new LongAdder();
+
+    public GrpcPeerTransport(String selfId) {
+        this.selfId = selfId;
+    }
+
+    @Override
+    public void updateAddresses(Map<String, String> addressesById) {
+        addressesById.forEach((id, address) -> {
+            if (id.equals(selfId)) {
+                return;
+            }
+            String previous = addresses.put(id, address);
+            if (previous != null && !previous.equals(address)) {
+                PeerStream old = streams.remove(id);
+                if (old != null) {
+                    old.close();
+                }
+            }
+        });
+        addresses.keySet().removeIf(id -> !addressesById.containsKey(id));
+        streams.keySet().removeIf(id -> {
+            if (!addresses.containsKey(id)) {
+                streams.get(id).close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public void send(String groupId, Message message) {
+        send(message.to(), MessageCodec.encode(groupId, message));
+    }
+
+    /** Sends a failure-detector ping to every known peer. */
+    public void pingAll(String groupId) {
+        for (String peer : addresses.keySet()) {
+            send(peer, PeerEnvelope.newBuilder()
+                    .setGroupId(groupId)
+                    .setFrom(selfId)
+                    .setTo(peer)
+                    .setPing(Ping.getDefaultInstance())
+                    .build());
+        }
+    }
+
+    private void send(String peer, PeerEnvelope envelope) {
+        String address = addresses.get(peer);
+        if (address == null) {
+            messagesDropped.increment();
+            return;
+        }
+        PeerStream stream = streams.computeIfAbsent(peer, p -> new PeerStream(p, address));
+        if (stream.write(envelope)) {
+            bytesSent.add(envelope.getSerializedSize());
+        } else {
+            messagesDropped.increment();
+        }
+    }
+
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    public long messagesDropped() {
+        return messagesDropped.sum();
+    }
+
+    @Override
+    public void close() {
+        streams.values().forEach(PeerStream::close);
+        streams.clear();
+    }
+
+    /** One peer's channel and its current outbound stream. */
+    private static final class PeerStream {
+
+        private final String peer;
+        private final ManagedChannel channel;
+        private ClientCallStreamObserver<PeerEnvelope> out;
+
+        PeerStream(String peer, String address) {
+            this.peer = peer;
+            this.channel = NettyChannelBuilder.forTarget(address)
+                    .usePlaintext()
+                    .keepAliveTime(30, TimeUnit.SECONDS)
+                    .build();
+        }
+
+        synchronized boolean write(PeerEnvelope envelope) {
+            if (out == null) {
+                open();
+            }
+            if (!out.isReady() && buffered() > MAX_BUFFERED_BYTES) {
+                return false;
+            }
+            try {
+                out.onNext(envelope);
+                return true;
+            } catch (RuntimeException e) {
+                log.debug("stream to {} failed: {}", peer, e.toString());
+                out = null;
+                return false;
+            }
+        }
+
+        private long buffered() {
+            // The stream reports readiness only; treat "not ready" as full once the channel is stuck.
+            return MAX_BUFFERED_BYTES + 1;
+        }
+
+        private void open() {
+            out = (ClientCallStreamObserver<PeerEnvelope>) RaftPeerGrpc.newStub(channel)
+                    .deliver(new ClientResponseObserver<PeerEnvelope, DeliverAck>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<PeerEnvelope> requestStream) {}
+
+                        @Override
+                        public void onNext(DeliverAck value) {}
+
+                        @Override
+                        public void onError(Throwable t) {
+                            reset();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            reset();
+                        }
+                    });
+        }
+
+        private synchronized void reset() {
+            out = null;
+        }
+
+        synchronized void close() {
+            if (out != null) {
+                try {
+                    out.onCompleted();
+                } catch (RuntimeException ignored) {
+                    // The stream is already gone; nothing to flush.
+                }
+            }
+            channel.shutdownNow();
+        }
+    }
+}
