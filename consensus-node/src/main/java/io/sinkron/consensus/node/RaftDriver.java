@@ -60,7 +60,12 @@ public final class RaftDriver implements AutoCloseable {
     private static final int MAX_PENDING = 100_000;
 
     /** Tuning of the driver around the core. */
-    public record Settings(String groupId, RaftConfig raft, Duration tick, Duration defaultTimeout) {}
+    /**
+     * @param clockInterval how often a leader writes a clock entry into an otherwise idle log, so
+     *     that leases and TTLs in the state machines expire without client traffic
+     */
+    public record Settings(
+            String groupId, RaftConfig raft, Duration tick, Duration defaultTimeout, Duration clockInterval) {}
 
     private record PendingProposal(long term, long deadlineNanos, CompletableFuture<CommandResponse> future) {}
 
@@ -109,8 +114,7 @@ public final class RaftDriver implements AutoCloseable {
         this.clock = clock;
         this.events = events;
         this.listener = listener;
-        this.raft = new Raft(
-                settings.raft(), storage.initialHardState(), storage.initialEntries(), bootstrap, random);
+        this.raft = new Raft(settings.raft(), storage.initialHardState(), storage.initialEntries(), bootstrap, random);
         this.commitAtStart = raft.commitIndex();
         this.softState = new SoftState(raft.role(), raft.leaderId(), raft.term());
         transport.updateAddresses(raft.membership().voters());
@@ -204,6 +208,20 @@ public final class RaftDriver implements AutoCloseable {
         proposals.put(index, new PendingProposal(raft.term(), deadline, future));
     }
 
+    private void maybeWriteClock() {
+        if (raft.role() != Role.LEADER
+                || clock.millis() - lastTimestampMillis
+                        < settings.clockInterval().toMillis()) {
+            return;
+        }
+        lastTimestampMillis = Math.max(lastTimestampMillis, clock.millis());
+        var command = LogCommand.newBuilder()
+                .setStateMachine(StateMachineRegistry.CLOCK)
+                .setTimestampMillis(lastTimestampMillis)
+                .build();
+        raft.propose(EntryType.COMMAND, command.toByteArray());
+    }
+
     /** Serves a read: linearizable through ReadIndex on the leader, or stale from this replica. */
     public CompletableFuture<ReadResponse> read(ReadRequest request) {
         var future = new CompletableFuture<ReadResponse>();
@@ -215,8 +233,8 @@ public final class RaftDriver implements AutoCloseable {
             return future;
         }
         long deadline = deadlineNanos(request.getTimeoutMs());
-        var pending = new PendingRead(
-                request.getStateMachine(), request.getQuery().toByteArray(), deadline, future);
+        var pending =
+                new PendingRead(request.getStateMachine(), request.getQuery().toByteArray(), deadline, future);
         inbox.add(() -> {
             if (request.getConsistency() == ReadConsistency.READ_CONSISTENCY_STALE) {
                 serve(pending);
@@ -255,6 +273,7 @@ public final class RaftDriver implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now >= nextTick) {
                     raft.tick();
+                    maybeWriteClock();
                     nextTick = Math.max(nextTick + tickNanos, now);
                     if (++ticks % 10 == 0) {
                         expireDeadlines(now);
@@ -457,9 +476,8 @@ public final class RaftDriver implements AutoCloseable {
                 matches.put(member, raft.matchIndex(member));
             }
         }
-        boolean caughtUp = raft.leaderId() != null
-                && appliedIndex >= raft.commitIndex()
-                && raft.commitIndex() >= commitAtStart;
+        boolean caughtUp =
+                raft.leaderId() != null && appliedIndex >= raft.commitIndex() && raft.commitIndex() >= commitAtStart;
         status = new NodeStatus(
                 raft.id(),
                 raft.role(),

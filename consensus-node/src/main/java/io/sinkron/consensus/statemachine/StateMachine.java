@@ -24,6 +24,15 @@ public interface StateMachine {
      */
     byte[] apply(CommandContext context, byte[] command);
 
+    /**
+     * Log time moved forward to {@code context.timestampMillis()}. Called before every command this
+     * group applies and for the leader's periodic clock entries, so leases and TTLs expire at the
+     * same log index on every replica even when no client writes. {@code context.clientId()} is
+     * empty for clock entries; anything granted here (a lock to the next waiter, say) takes
+     * {@code context.index()} as its log index.
+     */
+    default void advanceTime(CommandContext context) {}
+
     /** Answers a read-only query against the current applied state. */
     byte[] query(byte[] query);
 

@@ -16,6 +16,12 @@ import java.util.TreeMap;
  */
 public final class StateMachineRegistry {
 
+    /**
+     * The pseudo state machine of the leader's clock entries: they carry only a timestamp and
+     * advance log time on every state machine.
+     */
+    public static final String CLOCK = "_clock";
+
     private final Map<String, StateMachine> machines = new TreeMap<>();
     private final ClientSessions sessions;
     private long lastTimestampMillis;
@@ -50,6 +56,13 @@ public final class StateMachineRegistry {
         }
         lastTimestampMillis = Math.max(lastTimestampMillis, cmd.getTimestampMillis());
         long now = lastTimestampMillis;
+        var timeContext = new CommandContext(index, now, "", events);
+        for (StateMachine m : machines.values()) {
+            m.advanceTime(timeContext);
+        }
+        if (CLOCK.equals(cmd.getStateMachine())) {
+            return AppliedCommand.ok(new byte[0]);
+        }
         StateMachine machine = machines.get(cmd.getStateMachine());
         if (machine == null) {
             return new AppliedCommand(

@@ -71,12 +71,14 @@ public final class GrpcPeerTransport implements PeerTransport {
     /** Sends a failure-detector ping to every known peer. */
     public void pingAll(String groupId) {
         for (String peer : addresses.keySet()) {
-            send(peer, PeerEnvelope.newBuilder()
-                    .setGroupId(groupId)
-                    .setFrom(selfId)
-                    .setTo(peer)
-                    .setPing(Ping.getDefaultInstance())
-                    .build());
+            send(
+                    peer,
+                    PeerEnvelope.newBuilder()
+                            .setGroupId(groupId)
+                            .setFrom(selfId)
+                            .setTo(peer)
+                            .setPing(Ping.getDefaultInstance())
+                            .build());
         }
     }
 
@@ -146,8 +148,8 @@ public final class GrpcPeerTransport implements PeerTransport {
         }
 
         private void open() {
-            out = (ClientCallStreamObserver<PeerEnvelope>) RaftPeerGrpc.newStub(channel)
-                    .deliver(new ClientResponseObserver<PeerEnvelope, DeliverAck>() {
+            out = (ClientCallStreamObserver<PeerEnvelope>)
+                    RaftPeerGrpc.newStub(channel).deliver(new ClientResponseObserver<PeerEnvelope, DeliverAck>() {
                         @Override
                         public void beforeStart(ClientCallStreamObserver<PeerEnvelope> requestStream) {}
 

@@ -85,7 +85,10 @@ public final class MessageCodec {
                 var entries = new ArrayList<Entry>(a.getEntriesCount());
                 for (LogEntry e : a.getEntriesList()) {
                     entries.add(new Entry(
-                            e.getTerm(), e.getIndex(), EntryType.ofCode(e.getTypeValue()), e.getData().toByteArray()));
+                            e.getTerm(),
+                            e.getIndex(),
+                            EntryType.ofCode(e.getTypeValue()),
+                            e.getData().toByteArray()));
                 }
                 yield new Message.AppendRequest(
                         from, to, term, a.getPrevLogIndex(), a.getPrevLogTerm(), entries, a.getLeaderCommit());
@@ -106,7 +109,9 @@ public final class MessageCodec {
                 var h = env.getHeartbeatRequest();
                 yield new Message.HeartbeatRequest(from, to, term, h.getLeaderCommit(), h.getRound());
             }
-            case HEARTBEAT_RESPONSE -> new Message.HeartbeatResponse(from, to, term, env.getHeartbeatResponse().getRound());
+            case HEARTBEAT_RESPONSE ->
+                new Message.HeartbeatResponse(
+                        from, to, term, env.getHeartbeatResponse().getRound());
             case PING, BODY_NOT_SET -> null;
         };
     }
