@@ -96,6 +96,7 @@ public final class RaftDriver implements AutoCloseable {
     private Membership publishedMembership;
 
     private volatile NodeStatus status;
+    private volatile int pendingProposals;
 
     public RaftDriver(
             Settings settings,
@@ -135,6 +136,11 @@ public final class RaftDriver implements AutoCloseable {
 
     public NodeStatus status() {
         return status;
+    }
+
+    /** Commands proposed by this node and not yet answered. */
+    public int pendingProposals() {
+        return pendingProposals;
     }
 
     // ---- inputs from other threads -----------------------------------------------------------
@@ -478,6 +484,7 @@ public final class RaftDriver implements AutoCloseable {
         }
         boolean caughtUp =
                 raft.leaderId() != null && appliedIndex >= raft.commitIndex() && raft.commitIndex() >= commitAtStart;
+        pendingProposals = proposals.size();
         status = new NodeStatus(
                 raft.id(),
                 raft.role(),

@@ -1,0 +1,167 @@
+package io.sinkron.consensus.api;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.sinkron.consensus.failure.FailureDetectorRegistry;
+import io.sinkron.consensus.failure.PeerStatus;
+import io.sinkron.consensus.node.EventBus;
+import io.sinkron.consensus.node.NodeStatus;
+import io.sinkron.consensus.node.RaftDriver;
+import io.sinkron.consensus.raft.Role;
+import io.sinkron.proto.CommandRequest;
+import io.sinkron.proto.CommandResponse;
+import io.sinkron.proto.ConsensusGrpc;
+import io.sinkron.proto.Event;
+import io.sinkron.proto.EventsRequest;
+import io.sinkron.proto.LeaderHint;
+import io.sinkron.proto.MemberStatus;
+import io.sinkron.proto.ReadRequest;
+import io.sinkron.proto.ReadResponse;
+import io.sinkron.proto.ResultCode;
+import io.sinkron.proto.StatusRequest;
+import io.sinkron.proto.StatusResponse;
+import java.util.HashSet;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The client API of a consensus node. A request that reaches a follower is forwarded to the
+ * leader; if forwarding fails, the client gets NOT_LEADER with a leader hint, or UNAVAILABLE when
+ * no leader is known, and retries.
+ */
+public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase {
+
+    private static final long DEFAULT_TIMEOUT_MS = 5_000;
+
+    private final RaftDriver driver;
+    private final LeaderForwarder forwarder;
+    private final EventBus events;
+    private final FailureDetectorRegistry failureDetector;
+
+    public ConsensusGrpcService(
+            RaftDriver driver, LeaderForwarder forwarder, EventBus events, FailureDetectorRegistry failureDetector) {
+        this.driver = driver;
+        this.forwarder = forwarder;
+        this.events = events;
+        this.failureDetector = failureDetector;
+    }
+
+    private boolean unknownGroup(String groupId) {
+        return !groupId.isEmpty() && !groupId.equals(driver.groupId());
+    }
+
+    @Override
+    public void submit(CommandRequest request, StreamObserver<CommandResponse> out) {
+        if (unknownGroup(request.getGroupId())) {
+            reply(
+                    out,
+                    CommandResponse.newBuilder()
+                            .setCode(ResultCode.RESULT_CODE_INVALID)
+                            .setMessage("unknown group '" + request.getGroupId() + "'")
+                            .build());
+            return;
+        }
+        long timeout = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
+        driver.submit(request)
+                .thenCompose(r -> shouldForward(r.getCode(), r.getLeaderHint(), request.getForwarded())
+                        ? forwarder
+                                .submit(r.getLeaderHint().getAddress(), request, timeout)
+                                .exceptionally(t -> r)
+                        : CompletableFuture.completedFuture(r))
+                .whenComplete((r, t) -> reply(
+                        out,
+                        r != null
+                                ? r
+                                : CommandResponse.newBuilder()
+                                        .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
+                                        .setMessage(String.valueOf(t))
+                                        .build()));
+    }
+
+    @Override
+    public void read(ReadRequest request, StreamObserver<ReadResponse> out) {
+        if (unknownGroup(request.getGroupId())) {
+            reply(
+                    out,
+                    ReadResponse.newBuilder()
+                            .setCode(ResultCode.RESULT_CODE_INVALID)
+                            .setMessage("unknown group '" + request.getGroupId() + "'")
+                            .build());
+            return;
+        }
+        long timeout = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
+        driver.read(request)
+                .thenCompose(r -> shouldForward(r.getCode(), r.getLeaderHint(), request.getForwarded())
+                        ? forwarder
+                                .read(r.getLeaderHint().getAddress(), request, timeout)
+                                .exceptionally(t -> r)
+                        : CompletableFuture.completedFuture(r))
+                .whenComplete((r, t) -> reply(
+                        out,
+                        r != null
+                                ? r
+                                : ReadResponse.newBuilder()
+                                        .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
+                                        .setMessage(String.valueOf(t))
+                                        .build()));
+    }
+
+    private boolean shouldForward(ResultCode code, LeaderHint hint, boolean alreadyForwarded) {
+        return code == ResultCode.RESULT_CODE_NOT_LEADER
+                && !alreadyForwarded
+                && !hint.getAddress().isEmpty()
+                && !hint.getNodeId().equals(driver.status().nodeId());
+    }
+
+    @Override
+    public void events(EventsRequest request, StreamObserver<Event> out) {
+        var call = (ServerCallStreamObserver<Event>) out;
+        var subscription = events.subscribe(new HashSet<>(request.getStateMachinesList()), event -> {
+            synchronized (call) {
+                if (!call.isCancelled()) {
+                    call.onNext(event);
+                }
+            }
+        });
+        call.setOnCancelHandler(() -> events.unsubscribe(subscription));
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+        NodeStatus s = driver.status();
+        var b = StatusResponse.newBuilder()
+                .setNodeId(s.nodeId())
+                .setRole(publicRole(s.role()))
+                .setTerm(s.term())
+                .setCommitIndex(s.commitIndex())
+                .setLastApplied(s.appliedIndex());
+        if (s.leaderId() != null && s.leaderAddress() != null) {
+            b.setLeader(LeaderHint.newBuilder().setNodeId(s.leaderId()).setAddress(s.leaderAddress()));
+        }
+        for (String member : s.membership().members()) {
+            var m = MemberStatus.newBuilder()
+                    .setNodeId(member)
+                    .setAddress(s.membership().address(member))
+                    .setVoter(s.membership().isVoter(member));
+            if (member.equals(s.nodeId())) {
+                m.setFailureState("ALIVE").setPhi(0);
+            } else {
+                failureDetector
+                        .status(member)
+                        .ifPresent((PeerStatus p) ->
+                                m.setFailureState(p.state().name()).setPhi(p.phi()));
+            }
+            b.addMembers(m);
+        }
+        reply(out, b.build());
+    }
+
+    /** Roles as users see them: a pre-candidate is campaigning, so it shows as CANDIDATE. */
+    public static String publicRole(Role role) {
+        return role == Role.PRE_CANDIDATE ? "CANDIDATE" : role.name();
+    }
+
+    private static <T> void reply(StreamObserver<T> out, T value) {
+        out.onNext(value);
+        out.onCompleted();
+    }
+}
