@@ -41,6 +41,21 @@ class ClusterSimulationTest {
         runSeed(seed, seed >= BASE_SEED + 1_000_000 ? 5 : 3);
     }
 
+    @Test
+    void the_history_checker_catches_reads_served_without_read_index() {
+        // A deliberately broken cluster that answers reads from any replica's local state must be
+        // caught: otherwise a passing run above would prove nothing about linearizability.
+        boolean caught = false;
+        for (int i = 0; i < 200 && !caught; i++) {
+            long seed = BASE_SEED + 7_000_000 + i;
+            var cluster = new SimulatedCluster(seed, 3, Faults.random(new SplittableRandom(seed)));
+            cluster.unsafeLocalReads = true;
+            cluster.runFor(4_000, true, true);
+            caught = !HistoryCheck.check(cluster.history).ok();
+        }
+        assertThat(caught).as("stale local reads were detected in some seed").isTrue();
+    }
+
     static SimulatedCluster runSeed(long seed, int size) {
         var cluster = new SimulatedCluster(seed, size, Faults.random(new SplittableRandom(seed ^ 0x5DEECE66DL)));
         cluster.runFor(4_000, true, true);
@@ -60,6 +75,10 @@ class ClusterSimulationTest {
         }
         cluster.checkLogMatching();
         cluster.checkNoAcknowledgedWriteLost();
+        var linearizable = HistoryCheck.check(cluster.history);
+        if (!linearizable.ok()) {
+            cluster.fail("client history is not linearizable: " + linearizable);
+        }
         assertThat(commit).as("seed %d made progress", seed).isPositive();
         return cluster;
     }

@@ -43,6 +43,11 @@ final class SimulatedCluster {
     private long messageSeq;
     long now;
     Faults faults;
+    /**
+     * Serve reads from whichever node the client picked, from its local state, without ReadIndex:
+     * a deliberate bug, to show that the history checker catches stale reads.
+     */
+    boolean unsafeLocalReads;
     /** Nodes that can talk to each other; null when the network is whole. */
     private Set<String> partitionSide;
 
@@ -160,7 +165,7 @@ final class SimulatedCluster {
             }
             PendingRead r = pendingReads.get(n.id).remove(rs.context());
             if (r != null) {
-                complete(r.opIndex(), String.valueOf(n.stateMachine.read(r.key())));
+                complete(r.opIndex(), n.stateMachine.read(r.key()));
             }
         }
         n.raft.advance(rd);
@@ -278,6 +283,12 @@ final class SimulatedCluster {
 
     private void invoke(String client) {
         SimNode n = pick();
+        if (unsafeLocalReads && n.up && !n.paused && random.nextBoolean()) {
+            String process = client + "#" + clientGeneration.getOrDefault(client, 0);
+            String key = "k" + random.nextInt(3);
+            history.add(new SimOp(process, key, "get", null, null, n.stateMachine.read(key), now, now));
+            return;
+        }
         if (!n.up || n.paused || n.raft.role() != Role.LEADER) {
             return;
         }
