@@ -172,6 +172,14 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** GET of {@code path} on node {@code i}'s HTTP port: the status code and the body. */
+    HttpResponse<String> get(int i, String path) throws IOException, InterruptedException {
+        var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + path))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
     long appliedIndex(int i) {
         String s = status(i);
         String v = s == null ? null : field(s, "last_applied");

@@ -6,14 +6,19 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.sinkron.client.ConsensusClient;
 import io.sinkron.client.ConsensusClientConfig;
+import io.sinkron.proto.CommandRequest;
+import io.sinkron.proto.ConsensusGrpc;
 import io.sinkron.proto.KvCommand;
 import io.sinkron.proto.KvPut;
 import io.sinkron.proto.KvQuery;
 import io.sinkron.proto.KvResult;
+import io.sinkron.proto.ReadRequest;
+import io.sinkron.proto.ResultCode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +119,74 @@ class MultiProcessClusterIT {
                     assertThat(get(client, key)).as(key).isEqualTo("value-" + key.substring(4));
                 }
             }
+        }
+    }
+
+    @Test
+    void followers_forward_to_the_leader_and_every_node_reports_status_health_and_metrics() throws Exception {
+        try (var cluster = new LocalCluster(dir, 3).startAll()) {
+            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int follower = (leader + 1) % 3;
+            var channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", cluster.grpcPorts[follower])
+                    .usePlaintext()
+                    .build();
+            try {
+                var stub = ConsensusGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+                var response = stub.submit(CommandRequest.newBuilder()
+                        .setClientId("forwarding-test")
+                        .setSequence(1)
+                        .setStateMachine("kv")
+                        .setPayload(ByteString.copyFrom(put("fwd", "yes")))
+                        .build());
+                assertThat(response.getCode()).as(response.getMessage()).isEqualTo(ResultCode.RESULT_CODE_OK);
+                var read = ConsensusGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .read(ReadRequest.newBuilder()
+                                .setStateMachine("kv")
+                                .setQuery(KvQuery.newBuilder()
+                                        .setKey("fwd")
+                                        .build()
+                                        .toByteString())
+                                .build());
+                assertThat(read.getCode()).isEqualTo(ResultCode.RESULT_CODE_OK);
+                assertThat(KvResult.parseFrom(read.getResult()).getValue().toStringUtf8())
+                        .isEqualTo("yes");
+            } finally {
+                channel.shutdownNow();
+            }
+
+            var health = cluster.get(follower, "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"is_leader\":false").contains("\"leader_id\":\"node-" + (leader + 1));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(cluster.get(follower, "/actuator/health/readiness")
+                                    .statusCode())
+                            .isEqualTo(200));
+            assertThat(cluster.get(follower, "/actuator/health/liveness").statusCode())
+                    .isEqualTo(200);
+            String status = cluster.status(leader);
+            assertThat(status)
+                    .contains("\"role\":\"LEADER\"", "\"snapshot_index\"", "\"match_index\"", "\"failure_detector\"");
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(cluster.status(leader)).contains("\"state\":\"ALIVE\""));
+
+            String metrics = cluster.get(leader, "/actuator/prometheus").body();
+            assertThat(metrics)
+                    .contains(
+                            "sinkron_raft_term",
+                            "sinkron_raft_is_leader{application=\"consensus-node\"} 1.0",
+                            "sinkron_raft_leader_changes_total",
+                            "sinkron_raft_commit_index",
+                            "sinkron_raft_applied_index",
+                            "sinkron_raft_proposals_committed_total",
+                            "sinkron_raft_proposals_failed_total",
+                            "sinkron_raft_proposals_pending",
+                            "sinkron_raft_append_seconds_bucket",
+                            "sinkron_raft_fsync_seconds_bucket",
+                            "sinkron_failure_detector_phi{",
+                            "sinkron_raft_peer_match_index{",
+                            "sinkron_raft_sent_bytes_total",
+                            "sinkron_raft_received_bytes_total");
         }
     }
 
