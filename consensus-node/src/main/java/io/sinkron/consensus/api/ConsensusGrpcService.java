@@ -8,13 +8,17 @@ import io.sinkron.consensus.node.EventBus;
 import io.sinkron.consensus.node.NodeStatus;
 import io.sinkron.consensus.node.RaftDriver;
 import io.sinkron.consensus.raft.Role;
+import io.sinkron.proto.AdminCode;
+import io.sinkron.proto.AdminResponse;
 import io.sinkron.proto.CommandRequest;
 import io.sinkron.proto.CommandResponse;
 import io.sinkron.proto.ConsensusGrpc;
 import io.sinkron.proto.Event;
 import io.sinkron.proto.EventsRequest;
 import io.sinkron.proto.LeaderHint;
+import io.sinkron.proto.LeaderTransferRequest;
 import io.sinkron.proto.MemberStatus;
+import io.sinkron.proto.MembershipChangeRequest;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
 import io.sinkron.proto.ResultCode;
@@ -34,13 +38,19 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
 
     private final RaftDriver driver;
     private final LeaderForwarder forwarder;
+    private final AdminService admin;
     private final EventBus events;
     private final FailureDetectorRegistry failureDetector;
 
     public ConsensusGrpcService(
-            RaftDriver driver, LeaderForwarder forwarder, EventBus events, FailureDetectorRegistry failureDetector) {
+            RaftDriver driver,
+            LeaderForwarder forwarder,
+            AdminService admin,
+            EventBus events,
+            FailureDetectorRegistry failureDetector) {
         this.driver = driver;
         this.forwarder = forwarder;
+        this.admin = admin;
         this.events = events;
         this.failureDetector = failureDetector;
     }
@@ -133,7 +143,8 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
                 .setRole(publicRole(s.role()))
                 .setTerm(s.term())
                 .setCommitIndex(s.commitIndex())
-                .setLastApplied(s.appliedIndex());
+                .setLastApplied(s.appliedIndex())
+                .setSnapshotIndex(s.snapshotIndex());
         if (s.leaderId() != null && s.leaderAddress() != null) {
             b.setLeader(LeaderHint.newBuilder().setNodeId(s.leaderId()).setAddress(s.leaderAddress()));
         }
@@ -153,6 +164,23 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
             b.addMembers(m);
         }
         reply(out, b.build());
+    }
+
+    @Override
+    public void changeMembership(MembershipChangeRequest request, StreamObserver<AdminResponse> out) {
+        admin.changeMembership(request).whenComplete((r, t) -> reply(out, r != null ? r : adminFailure(t)));
+    }
+
+    @Override
+    public void transferLeadership(LeaderTransferRequest request, StreamObserver<AdminResponse> out) {
+        admin.transferLeadership(request).whenComplete((r, t) -> reply(out, r != null ? r : adminFailure(t)));
+    }
+
+    private static AdminResponse adminFailure(Throwable t) {
+        return AdminResponse.newBuilder()
+                .setCode(AdminCode.ADMIN_CODE_UNAVAILABLE)
+                .setMessage(String.valueOf(t))
+                .build();
     }
 
     /** Roles as users see them: a pre-candidate is campaigning, so it shows as CANDIDATE. */

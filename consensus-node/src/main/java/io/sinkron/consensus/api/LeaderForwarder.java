@@ -6,9 +6,12 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.sinkron.proto.AdminResponse;
 import io.sinkron.proto.CommandRequest;
 import io.sinkron.proto.CommandResponse;
 import io.sinkron.proto.ConsensusGrpc;
+import io.sinkron.proto.LeaderTransferRequest;
+import io.sinkron.proto.MembershipChangeRequest;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
 import java.util.Map;
@@ -32,6 +35,18 @@ public final class LeaderForwarder implements AutoCloseable {
     public CompletableFuture<ReadResponse> read(String leaderAddress, ReadRequest request, long timeoutMs) {
         return toCompletable(stub(leaderAddress, timeoutMs)
                 .read(request.toBuilder().setForwarded(true).build()));
+    }
+
+    public CompletableFuture<AdminResponse> changeMembership(
+            String leaderAddress, MembershipChangeRequest request, long timeoutMs) {
+        return toCompletable(stub(leaderAddress, timeoutMs + 2_000)
+                .changeMembership(request.toBuilder().setForwarded(true).build()));
+    }
+
+    public CompletableFuture<AdminResponse> transferLeadership(
+            String leaderAddress, LeaderTransferRequest request, long timeoutMs) {
+        return toCompletable(stub(leaderAddress, timeoutMs + 2_000)
+                .transferLeadership(request.toBuilder().setForwarded(true).build()));
     }
 
     private ConsensusGrpc.ConsensusFutureStub stub(String address, long timeoutMs) {

@@ -18,7 +18,7 @@ public class NodeConfiguration {
 
     @Bean(destroyMethod = "close")
     ConsensusNode consensusNode(NodeSettings settings, RaftMetrics metrics) throws IOException {
-        var node = new ConsensusNode(settings, metrics, metrics);
+        var node = new ConsensusNode(settings, metrics, metrics, metrics::refreshPeers);
         metrics.bind(node);
         node.start();
         return node;

@@ -25,6 +25,8 @@ public record NodeSettings(
         int failureDetectorMinSamples,
         long sessionTtlMillis,
         long clockIntervalMillis,
+        long snapshotEntries,
+        long snapshotKeepEntries,
         boolean join) {
 
     /** The address other nodes use to reach this one. */

@@ -72,7 +72,13 @@ public final class NodeSettingsResolver {
         }
         long sessionTtl = positive(env, "SESSION_TTL", 3_600_000);
         long clockInterval = positive(env, "RAFT_CLOCK_INTERVAL", 250);
-        boolean join = Boolean.parseBoolean(first(env.get("JOIN"), "false"));
+        long snapshotEntries = positive(env, "SNAPSHOT_ENTRIES", 100_000);
+        long snapshotKeep = positive(env, "SNAPSHOT_KEEP_ENTRIES", 10_000);
+        String joinValue = first(env.get("JOIN"), "false").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!joinValue.equals("true") && !joinValue.equals("false")) {
+            throw new InvalidConfigurationException("JOIN: '" + env.get("JOIN") + "' is not true or false");
+        }
+        boolean join = joinValue.equals("true");
         return new NodeSettings(
                 nodeId,
                 Map.copyOf(cluster),
@@ -88,6 +94,8 @@ public final class NodeSettingsResolver {
                 minSamples,
                 sessionTtl,
                 clockInterval,
+                snapshotEntries,
+                snapshotKeep,
                 join);
     }
 

@@ -35,6 +35,16 @@ public final class RaftMetrics implements DriverListener, FailureListener {
     private final Counter entriesPersisted;
     private final Counter suspicions;
     private final Counter failures;
+    private final Timer snapshotDuration;
+    private final Timer snapshotPause;
+    private final io.micrometer.core.instrument.DistributionSummary snapshotSize;
+    private final Counter snapshotSentBytes;
+    private final Counter snapshotInstalledBytes;
+    private final Counter snapshotsInstalled;
+    private final Counter membershipChanges;
+    private io.micrometer.core.instrument.MultiGauge peerPhi;
+    private io.micrometer.core.instrument.MultiGauge peerMatch;
+    private java.util.Set<String> gaugedPeers = java.util.Set.of();
 
     public RaftMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -68,6 +78,30 @@ public final class RaftMetrics implements DriverListener, FailureListener {
         this.failures = Counter.builder("sinkron.failure.detector.failures")
                 .description("Peers that became FAILED")
                 .register(registry);
+        this.snapshotDuration = Timer.builder("sinkron.raft.snapshot.duration")
+                .description("Time to take a snapshot: serialize and write durably")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.snapshotPause = Timer.builder("sinkron.raft.snapshot.pause")
+                .description("Time applying was paused to serialize the state machines")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.snapshotSize = io.micrometer.core.instrument.DistributionSummary.builder("sinkron.raft.snapshot.size")
+                .baseUnit("bytes")
+                .description("Size of snapshots taken")
+                .register(registry);
+        this.snapshotSentBytes = Counter.builder("sinkron.raft.snapshot.sent.bytes")
+                .description("InstallSnapshot bytes shipped to followers and learners")
+                .register(registry);
+        this.snapshotInstalledBytes = Counter.builder("sinkron.raft.snapshot.installed.bytes")
+                .description("Bytes of leader snapshots installed here")
+                .register(registry);
+        this.snapshotsInstalled = Counter.builder("sinkron.raft.snapshots.installed")
+                .description("Leader snapshots installed here")
+                .register(registry);
+        this.membershipChanges = Counter.builder("sinkron.raft.membership.changes")
+                .description("Configuration entries applied")
+                .register(registry);
     }
 
     /** Registers the gauges that read the node's published state. */
@@ -97,28 +131,83 @@ public final class RaftMetrics implements DriverListener, FailureListener {
         FunctionCounter.builder("sinkron.raft.received.bytes", node, ConsensusNode::bytesReceived)
                 .description("Bytes of peer messages received")
                 .register(registry);
-        for (String peer : node.settings().clusterNodes().keySet()) {
-            if (peer.equals(node.settings().nodeId())) {
-                continue;
-            }
-            Gauge.builder(
-                            "sinkron.failure.detector.phi",
-                            node,
-                            n -> n.failureDetector()
-                                    .status(peer)
-                                    .map(PeerStatus::phi)
-                                    .orElse(Double.NaN))
-                    .tag("peer", peer)
-                    .description("Phi-accrual suspicion level of a peer")
-                    .register(registry);
-            Gauge.builder("sinkron.raft.peer.match.index", driver, d -> {
-                        Long m = d.status().matchIndexes().get(peer);
-                        return m == null ? Double.NaN : m;
-                    })
-                    .tag("peer", peer)
-                    .description("Highest log index known replicated on a peer (leader only)")
-                    .register(registry);
+        Gauge.builder("sinkron.raft.snapshot.index", driver, d -> d.status().snapshotIndex())
+                .description("Index of the newest local snapshot")
+                .register(registry);
+        Gauge.builder(
+                        "sinkron.raft.voters",
+                        driver,
+                        d -> d.status().membership().voters().size())
+                .description("Voters in the configuration in force")
+                .register(registry);
+        Gauge.builder(
+                        "sinkron.raft.learners",
+                        driver,
+                        d -> d.status().membership().learners().size())
+                .description("Learners in the configuration in force")
+                .register(registry);
+        peerPhi = io.micrometer.core.instrument.MultiGauge.builder("sinkron.failure.detector.phi")
+                .description("Phi-accrual suspicion level of a peer")
+                .register(registry);
+        peerMatch = io.micrometer.core.instrument.MultiGauge.builder("sinkron.raft.peer.match.index")
+                .description("Highest log index known replicated on a peer (leader only)")
+                .register(registry);
+        refreshPeers(node);
+    }
+
+    /** Keeps the per-peer gauges in line with the configuration, which changes at run time. */
+    public void refreshPeers(ConsensusNode node) {
+        var peers = new java.util.TreeSet<>(node.driver().status().membership().members());
+        peers.addAll(node.settings().clusterNodes().keySet());
+        peers.remove(node.settings().nodeId());
+        if (peers.equals(gaugedPeers)) {
+            return;
         }
+        gaugedPeers = java.util.Set.copyOf(peers);
+        var driver = node.driver();
+        peerPhi.register(
+                peers.stream()
+                        .map(peer -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                                io.micrometer.core.instrument.Tags.of("peer", peer),
+                                node,
+                                n -> n.failureDetector()
+                                        .status(peer)
+                                        .map(PeerStatus::phi)
+                                        .orElse(Double.NaN)))
+                        .toList(),
+                true);
+        peerMatch.register(
+                peers.stream()
+                        .map(peer -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                                io.micrometer.core.instrument.Tags.of("peer", peer), driver, d -> {
+                                    Long m = d.status().matchIndexes().get(peer);
+                                    return m == null ? Double.NaN : m;
+                                }))
+                        .toList(),
+                true);
+    }
+
+    @Override
+    public void onSnapshot(long bytes, long pauseNanos, long totalNanos) {
+        snapshotSize.record(bytes);
+        snapshotPause.record(pauseNanos, TimeUnit.NANOSECONDS);
+        snapshotDuration.record(totalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void onSnapshotSent(long bytes) {
+        snapshotSentBytes.increment(bytes);
+    }
+
+    @Override
+    public void onSnapshotInstalled(long bytes) {
+        snapshotsInstalled.increment();
+        snapshotInstalledBytes.increment(bytes);
+    }
+
+    @Override
+    public void onMembershipChange() {
+        membershipChanges.increment();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.sinkron.consensus.node;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.sinkron.consensus.api.AdminService;
 import io.sinkron.consensus.api.ConsensusGrpcService;
 import io.sinkron.consensus.api.EagerHeaders;
 import io.sinkron.consensus.api.LeaderForwarder;
@@ -51,12 +52,28 @@ public final class ConsensusNode implements AutoCloseable {
     private final FailureDetectorRegistry failureDetector;
     private final EventBus events = new EventBus();
     private final LeaderForwarder forwarder = new LeaderForwarder();
+    private final AdminService admin;
+    private final java.util.function.Consumer<ConsensusNode> memberListener;
     private final ScheduledExecutorService scheduler;
     private final Server server;
 
     public ConsensusNode(NodeSettings settings, DriverListener listener, FailureListener failureListener)
             throws IOException {
+        this(settings, listener, failureListener, node -> {});
+    }
+
+    /**
+     * @param memberListener told (on the failure detector's thread) after each membership check,
+     *     so per-peer metrics can follow the configuration
+     */
+    public ConsensusNode(
+            NodeSettings settings,
+            DriverListener listener,
+            FailureListener failureListener,
+            java.util.function.Consumer<ConsensusNode> memberListener)
+            throws IOException {
         this.settings = settings;
+        this.memberListener = memberListener;
         var storage = WalRaftStorage.open(settings.dataDir().resolve(DEFAULT_GROUP), WalOptions.DEFAULTS);
         Membership bootstrap = settings.join() ? Membership.EMPTY : new Membership(settings.clusterNodes(), Map.of());
         var raftConfig = new RaftConfig(
@@ -76,7 +93,9 @@ public final class ConsensusNode implements AutoCloseable {
                         raftConfig,
                         Duration.ofMillis(TICK_MILLIS),
                         Duration.ofSeconds(5),
-                        Duration.ofMillis(settings.clockIntervalMillis())),
+                        Duration.ofMillis(settings.clockIntervalMillis()),
+                        new RaftDriver.SnapshotPolicy(
+                                settings.snapshotEntries(), 256L << 20, settings.snapshotKeepEntries())),
                 storage,
                 bootstrap,
                 StateMachines.create(settings.sessionTtlMillis()),
@@ -106,11 +125,24 @@ public final class ConsensusNode implements AutoCloseable {
             }
 
             @Override
+            public void deliverSnapshot(String groupId, Message.SnapshotRequest message, java.nio.file.Path file) {
+                if (DEFAULT_GROUP.equals(groupId)) {
+                    driver.receiveSnapshot(message, file);
+                }
+            }
+
+            @Override
+            public java.nio.file.Path snapshotStaging(String groupId) {
+                return DEFAULT_GROUP.equals(groupId) ? driver.incomingSnapshots() : null;
+            }
+
+            @Override
             public void heard(String peerId) {
                 failureDetector.heartbeat(peerId);
             }
         });
-        var clientService = new ConsensusGrpcService(driver, forwarder, events, failureDetector);
+        this.admin = new AdminService(driver, forwarder);
+        var clientService = new ConsensusGrpcService(driver, forwarder, admin, events, failureDetector);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindHost(), settings.grpcPort()))
                 .addService(peerService)
                 .addService(ServerInterceptors.intercept(clientService, new EagerHeaders()))
@@ -120,6 +152,65 @@ public final class ConsensusNode implements AutoCloseable {
                 .build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("failure-detector").daemon(true).factory());
+    }
+
+    /**
+     * JOIN=true: until this node is in the configuration, ask the members listed in CLUSTER_NODES
+     * to add it (as a learner promoted once caught up). It never campaigns on its own meanwhile:
+     * its bootstrap configuration is empty.
+     */
+    private void askToJoin() {
+        if (driver.status().membership().contains(settings.nodeId())) {
+            log.info("{} is a member; join complete", settings.nodeId());
+            return;
+        }
+        var request = io.sinkron.proto.MembershipChangeRequest.newBuilder()
+                .setAdd(io.sinkron.proto.AddMember.newBuilder()
+                        .setNodeId(settings.nodeId())
+                        .setAddress(settings.selfAddress())
+                        .setVoter(true))
+                .build();
+        for (var member : settings.clusterNodes().entrySet()) {
+            if (member.getKey().equals(settings.nodeId())) {
+                continue;
+            }
+            try {
+                var response = forwarder
+                        .changeMembership(member.getValue(), request, 10_000)
+                        .get(15, TimeUnit.SECONDS);
+                log.info(
+                        "asked {} to add {}: {} {}",
+                        member.getKey(),
+                        settings.nodeId(),
+                        response.getCode(),
+                        response.getMessage());
+                if (response.getCode() == io.sinkron.proto.AdminCode.ADMIN_CODE_OK
+                        || response.getCode() == io.sinkron.proto.AdminCode.ADMIN_CODE_CONFLICT) {
+                    break;
+                }
+            } catch (Exception e) {
+                log.debug("join request to {} failed: {}", member.getKey(), e.toString());
+            }
+        }
+        scheduler.schedule(this::askToJoin, 2, TimeUnit.SECONDS);
+    }
+
+    /** The failure detector watches every member of the configuration in force. */
+    private void trackMembers() {
+        var members = new java.util.HashSet<>(driver.status().membership().members());
+        members.remove(settings.nodeId());
+        if (members.isEmpty()) {
+            return;
+        }
+        for (String peer : members) {
+            failureDetector.addPeer(peer);
+        }
+        for (String peer : failureDetector.peers()) {
+            if (!members.contains(peer)) {
+                failureDetector.removePeer(peer);
+            }
+        }
+        memberListener.accept(this);
     }
 
     private static int ticks(long millis) {
@@ -133,6 +224,7 @@ public final class ConsensusNode implements AutoCloseable {
                 () -> {
                     try {
                         transport.pingAll(DEFAULT_GROUP);
+                        trackMembers();
                         failureDetector.evaluate();
                     } catch (RuntimeException e) {
                         log.warn("failure detector round failed", e);
@@ -141,6 +233,9 @@ public final class ConsensusNode implements AutoCloseable {
                 settings.heartbeatMillis(),
                 settings.heartbeatMillis(),
                 TimeUnit.MILLISECONDS);
+        if (settings.join()) {
+            scheduler.execute(this::askToJoin);
+        }
         log.info(
                 "consensus node {} serving gRPC on {}:{} (members {}, data in {})",
                 settings.nodeId(),
@@ -148,6 +243,10 @@ public final class ConsensusNode implements AutoCloseable {
                 server.getPort(),
                 settings.clusterNodes(),
                 settings.dataDir().toAbsolutePath());
+    }
+
+    public AdminService admin() {
+        return admin;
     }
 
     public NodeSettings settings() {

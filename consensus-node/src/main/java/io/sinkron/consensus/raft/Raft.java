@@ -746,37 +746,40 @@ public final class Raft {
      */
     public ConfChangeResult proposeConfChange(ConfChange change) {
         if (role != Role.LEADER) {
-            return ConfChangeResult.refused("this node is not the leader");
+            return ConfChangeResult.refused(Refusal.Kind.NOT_LEADER, "this node is not the leader");
         }
         if (leadTransferee != null) {
-            return ConfChangeResult.refused("a leadership transfer to " + leadTransferee + " is in progress");
+            return ConfChangeResult.refused(
+                    Refusal.Kind.IN_PROGRESS, "a leadership transfer to " + leadTransferee + " is in progress");
         }
         if (log.term(log.committed()) != term) {
-            return ConfChangeResult.refused("the leader has not committed an entry of its term yet; retry shortly");
+            return ConfChangeResult.refused(
+                    Refusal.Kind.NOT_READY, "the leader has not committed an entry of its term yet; retry shortly");
         }
         if (membershipIndex > log.committed()) {
-            return ConfChangeResult.refused("a membership change is in progress (log index " + membershipIndex + ")");
+            return ConfChangeResult.refused(
+                    Refusal.Kind.IN_PROGRESS, "a membership change is in progress (log index " + membershipIndex + ")");
         }
         Membership next;
         switch (change) {
             case ConfChange.AddLearner a -> {
                 if (membership.contains(a.nodeId())) {
-                    return ConfChangeResult.refused("'" + a.nodeId() + "' is already a member");
+                    return ConfChangeResult.refused(Refusal.Kind.CONFLICT, "'" + a.nodeId() + "' is already a member");
                 }
                 next = membership.withLearner(a.nodeId(), a.address(), a.promote());
             }
             case ConfChange.Promote p -> {
                 if (!membership.isLearner(p.nodeId())) {
-                    return ConfChangeResult.refused("'" + p.nodeId() + "' is not a learner");
+                    return ConfChangeResult.refused(Refusal.Kind.NOT_FOUND, "'" + p.nodeId() + "' is not a learner");
                 }
                 next = membership.promoted(p.nodeId());
             }
             case ConfChange.Remove r -> {
                 if (!membership.contains(r.nodeId())) {
-                    return ConfChangeResult.refused("'" + r.nodeId() + "' is not a member");
+                    return ConfChangeResult.refused(Refusal.Kind.NOT_FOUND, "'" + r.nodeId() + "' is not a member");
                 }
                 if (membership.isVoter(r.nodeId()) && membership.voters().size() == 1) {
-                    return ConfChangeResult.refused("'" + r.nodeId() + "' is the last voter");
+                    return ConfChangeResult.refused(Refusal.Kind.CONFLICT, "'" + r.nodeId() + "' is the last voter");
                 }
                 next = membership.without(r.nodeId());
             }
@@ -791,12 +794,12 @@ public final class Raft {
      *
      * @return null when the transfer started, or why it cannot
      */
-    public String transferLeadership(String target) {
+    public Refusal transferLeadership(String target) {
         if (role != Role.LEADER) {
-            return "this node is not the leader";
+            return Refusal.of(Refusal.Kind.NOT_LEADER, "this node is not the leader");
         }
         if (leadTransferee != null) {
-            return "a transfer to " + leadTransferee + " is already in progress";
+            return Refusal.of(Refusal.Kind.IN_PROGRESS, "a transfer to " + leadTransferee + " is already in progress");
         }
         if (target == null) {
             target = progress.entrySet().stream()
@@ -806,14 +809,14 @@ public final class Raft {
                     .map(Map.Entry::getKey)
                     .orElse(null);
             if (target == null) {
-                return "there is no other voter to transfer to";
+                return Refusal.of(Refusal.Kind.CONFLICT, "there is no other voter to transfer to");
             }
         }
         if (target.equals(id)) {
-            return "'" + id + "' is already the leader";
+            return Refusal.of(Refusal.Kind.CONFLICT, "'" + id + "' is already the leader");
         }
         if (!membership.isVoter(target)) {
-            return "'" + target + "' is not a voter";
+            return Refusal.of(Refusal.Kind.NOT_FOUND, "'" + target + "' is not a voter");
         }
         leadTransferee = target;
         transferElapsed = 0;

@@ -34,6 +34,7 @@ public final class GrpcPeerTransport implements PeerTransport {
     private final Map<String, PeerStream> streams = new ConcurrentHashMap<>();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder messagesDropped = new LongAdder();
+    private final SnapshotSender snapshots = new SnapshotSender(bytesSent);
 
     public GrpcPeerTransport(String selfId) {
         this.selfId = selfId;
@@ -66,6 +67,24 @@ public final class GrpcPeerTransport implements PeerTransport {
     @Override
     public void send(String groupId, Message message) {
         send(message.to(), MessageCodec.encode(groupId, message));
+    }
+
+    @Override
+    public void sendSnapshot(
+            String groupId,
+            Message.SnapshotRequest request,
+            java.nio.file.Path file,
+            java.util.function.Consumer<Boolean> done) {
+        String address = addresses.get(request.to());
+        if (address == null) {
+            done.accept(false);
+            return;
+        }
+        PeerStream stream = streams.computeIfAbsent(request.to(), p -> new PeerStream(p, address));
+        // A transfer can take a while; it runs on its own virtual thread and always reports.
+        Thread.ofVirtual()
+                .name("snapshot-to-" + request.to())
+                .start(() -> done.accept(snapshots.send(stream.channel, groupId, request, file)));
     }
 
     /** Sends a failure-detector ping to every known peer. */
@@ -114,7 +133,7 @@ public final class GrpcPeerTransport implements PeerTransport {
     private static final class PeerStream {
 
         private final String peer;
-        private final ManagedChannel channel;
+        final ManagedChannel channel;
         private ClientCallStreamObserver<PeerEnvelope> out;
 
         PeerStream(String peer, String address) {

@@ -35,7 +35,10 @@ public class StatusController {
             @JsonProperty("last_log_index") long lastLogIndex,
             @JsonProperty("snapshot_index") long snapshotIndex,
             List<MemberView> members,
-            List<String> learners) {}
+            List<String> learners,
+            ConfigurationView configuration) {}
+
+    public record ConfigurationView(@JsonProperty("index") long index, List<String> voters, List<String> learners) {}
 
     public record HealthView(
             String status,
@@ -79,7 +82,11 @@ public class StatusController {
                 s.lastLogIndex(),
                 s.snapshotIndex(),
                 members,
-                List.copyOf(s.membership().learners().keySet()));
+                List.copyOf(s.membership().learners().keySet()),
+                new ConfigurationView(
+                        s.configurationIndex(),
+                        List.copyOf(s.membership().voters().keySet()),
+                        List.copyOf(s.membership().learners().keySet())));
     }
 
     @GetMapping("/health")

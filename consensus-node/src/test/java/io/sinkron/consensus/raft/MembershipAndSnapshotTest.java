@@ -230,7 +230,7 @@ class MembershipAndSnapshotTest {
         var net = TestNetwork.of(3);
         net.elect("n1");
         Raft n1 = net.node("n1");
-        assertThat(n1.transferLeadership("n9")).contains("not a voter");
+        assertThat(n1.transferLeadership("n9").message()).contains("not a voter");
         assertThat(n1.transferLeadership("n3")).isNull();
         assertThat(n1.propose(EntryType.COMMAND, "paused".getBytes())).isEqualTo(-1);
         net.stabilize();
