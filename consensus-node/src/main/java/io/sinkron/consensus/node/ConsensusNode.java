@@ -86,7 +86,7 @@ public final class ConsensusNode implements AutoCloseable {
                 256,
                 32L << 20,
                 1L << 20);
-        this.transport = new GrpcPeerTransport(settings.nodeId());
+        this.transport = new GrpcPeerTransport(settings.nodeId(), settings.clusterNodes());
         this.driver = new RaftDriver(
                 new RaftDriver.Settings(
                         DEFAULT_GROUP,

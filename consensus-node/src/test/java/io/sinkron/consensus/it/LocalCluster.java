@@ -34,6 +34,9 @@ final class LocalCluster implements AutoCloseable {
     final int[] grpcPorts;
     final int[] httpPorts;
     final Process[] processes;
+    /** Nodes expected to agree on the leader; joining and removed nodes are left out. */
+    final boolean[] voting;
+
     private final Map<String, String> extraEnv = new LinkedHashMap<>();
 
     LocalCluster(Path dir, int size) throws IOException {
@@ -42,6 +45,8 @@ final class LocalCluster implements AutoCloseable {
         this.grpcPorts = freePorts(size);
         this.httpPorts = freePorts(size);
         this.processes = new Process[size];
+        this.voting = new boolean[size];
+        java.util.Arrays.fill(voting, true);
     }
 
     static int[] freePorts(int n) throws IOException {
@@ -61,9 +66,20 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Environment added to every node started from now on. */
+    LocalCluster withEnv(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
     String clusterNodes() {
+        return clusterNodes(size);
+    }
+
+    /** CLUSTER_NODES naming the first {@code n} nodes. */
+    String clusterNodes(int n) {
         var b = new StringBuilder();
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < n; i++) {
             b.append(i == 0 ? "" : ",")
                     .append("node-")
                     .append(i + 1)
@@ -89,9 +105,15 @@ final class LocalCluster implements AutoCloseable {
     }
 
     void start(int i) throws IOException {
+        start(i, clusterNodes(), false);
+    }
+
+    /** Starts node {@code i} with its own view of the cluster; {@code join} waits to be added. */
+    void start(int i, String clusterNodes, boolean join) throws IOException {
         var env = new LinkedHashMap<String, String>();
         env.put("NODE_ID", "node-" + (i + 1));
-        env.put("CLUSTER_NODES", clusterNodes());
+        env.put("CLUSTER_NODES", clusterNodes);
+        env.put("JOIN", String.valueOf(join));
         env.put("SERVER_PORT", String.valueOf(httpPorts[i]));
         env.put("DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
         env.putAll(extraEnv);
@@ -138,7 +160,7 @@ final class LocalCluster implements AutoCloseable {
         String agreed = null;
         int leaderIndex = -1;
         for (int i = 0; i < size; i++) {
-            if (processes[i] == null || !processes[i].isAlive()) {
+            if (processes[i] == null || !processes[i].isAlive() || !voting[i]) {
                 continue;
             }
             String status = status(i);
@@ -170,6 +192,22 @@ final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** {@code method} of {@code path} with a JSON body on node {@code i}'s HTTP port. */
+    HttpResponse<String> send(int i, String method, String path, String json) throws IOException, InterruptedException {
+        var req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + path))
+                .timeout(Duration.ofSeconds(40))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    Path dataDir(int i) {
+        return dir.resolve("data-" + (i + 1));
     }
 
     /** GET of {@code path} on node {@code i}'s HTTP port: the status code and the body. */
