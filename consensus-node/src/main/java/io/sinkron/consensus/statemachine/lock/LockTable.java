@@ -201,7 +201,9 @@ final class LockTable {
     LockResult cancel(Step step, String requestId, boolean releaseIfGranted) {
         Waiter waiter = waiting.get(requestId);
         if (waiter != null) {
-            abort(step, waiter, LockOutcome.LOCK_OUTCOME_CANCELLED, List.of(), true);
+            // The canceller owns the request and learns the ending from this result; an event
+            // would race it and could be taken for a cancellation by its session being closed.
+            abort(step, waiter, LockOutcome.LOCK_OUTCOME_CANCELLED, List.of(), false);
             return result(LockOutcome.LOCK_OUTCOME_CANCELLED, "");
         }
         LockRequestStatus status = outcomes.get(requestId);

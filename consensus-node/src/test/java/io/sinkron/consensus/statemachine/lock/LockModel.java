@@ -220,7 +220,9 @@ final class LockModel {
     Outcome cancel(String requestId, boolean releaseIfGranted) {
         Wait w = findWait(requestId);
         if (w != null) {
-            abort(w, LockOutcome.LOCK_OUTCOME_CANCELLED);
+            locks.get(w.lockId()).queue.remove(w);
+            outcomes.put(requestId, LockOutcome.LOCK_OUTCOME_CANCELLED);
+            grant(w.lockId());
             return new Outcome(LockOutcome.LOCK_OUTCOME_CANCELLED, 0, 0);
         }
         LockOutcome known = outcomes.get(requestId);
