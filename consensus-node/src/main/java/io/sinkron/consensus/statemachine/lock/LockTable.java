@@ -147,9 +147,7 @@ final class LockTable {
                 nowMillis,
                 nowMillis + cmd.getWaitTimeoutMs());
         enqueue(entry, waiter, session);
-        // Only the new wait's edges are new, so any new cycle runs through its owner; and since the
-        // new request is the youngest on such a cycle, it is the victim unless an older cycle
-        // (one the periodic sweep has not yet reached) is found first.
+        // The new request is the youngest on any cycle it closes, so it is normally the victim.
         Optional<List<Edge>> cycle;
         while ((cycle = graph.cycleThrough(owner)).isPresent()) {
             LockAborted victim = breakCycle(step, cycle.get(), waiter);
@@ -221,6 +219,7 @@ final class LockTable {
                     requestId,
                     status.toBuilder()
                             .setOutcome(LockOutcome.LOCK_OUTCOME_CANCELLED)
+                            .clearGrant()
                             .build());
             return result(LockOutcome.LOCK_OUTCOME_CANCELLED, "the grant was given back");
         }
@@ -268,11 +267,22 @@ final class LockTable {
     }
 
     /**
-     * Log time moved to {@code step.nowMillis()}: expires what is due in deadline order, grants what
-     * an earlier entry had to leave for a later one, and sweeps for deadlocks now and then.
+     * Log time moved to {@code step.nowMillis()}: first grants what an earlier entry had to leave
+     * for a later one (it was due then, so it goes before anything expiring now), then expires what
+     * is due in deadline order, and sweeps for deadlocks now and then.
      */
     void advanceTime(Step step) {
         nowMillis = Math.max(nowMillis, step.nowMillis());
+        if (!deferred.isEmpty()) {
+            List<String> ids = new ArrayList<>(deferred);
+            deferred.clear();
+            for (String id : ids) {
+                LockEntry entry = locks.get(id);
+                if (entry != null) {
+                    grantWaiters(step, entry);
+                }
+            }
+        }
         Expiries.Deadline due;
         while ((due = expiries.pollDue(nowMillis)) != null) {
             switch (due.kind()) {
@@ -283,16 +293,6 @@ final class LockTable {
                     grantWaiters(step, entry);
                 }
                 case SESSION -> endSession(step, sessions.get(due.key()), true);
-            }
-        }
-        if (!deferred.isEmpty()) {
-            List<String> ids = new ArrayList<>(deferred);
-            deferred.clear();
-            for (String id : ids) {
-                LockEntry entry = locks.get(id);
-                if (entry != null) {
-                    grantWaiters(step, entry);
-                }
             }
         }
         if (nowMillis >= nextSweepMillis) {
@@ -514,14 +514,12 @@ final class LockTable {
 
     /**
      * Cycles only ever close when a wait is added, and each is broken then; the sweep is a second
-     * line of defence that costs one graph walk per waiting owner per second of log time.
+     * line of defence that costs one walk of the graph per second of log time.
      */
     private void sweep(Step step) {
-        for (String owner : new ArrayList<>(waitsByOwner.keySet())) {
-            Optional<List<Edge>> cycle;
-            while ((cycle = graph.cycleThrough(owner)).isPresent()) {
-                breakCycle(step, cycle.get(), null);
-            }
+        Optional<List<Edge>> cycle;
+        while ((cycle = graph.anyCycle(waitsByOwner.keySet())).isPresent()) {
+            breakCycle(step, cycle.get(), null);
         }
     }
 

@@ -7,10 +7,19 @@ import static io.sinkron.proto.LockOutcome.LOCK_OUTCOME_GRANTED;
 import static io.sinkron.proto.LockOutcome.LOCK_OUTCOME_WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sinkron.proto.LockHolder;
 import io.sinkron.proto.LockMode;
+import io.sinkron.proto.LockOutcome;
 import io.sinkron.proto.LockResult;
+import io.sinkron.proto.LockSnapshot;
+import io.sinkron.proto.LockSnapshotEntry;
 import io.sinkron.proto.LockWaitEdge;
 import io.sinkron.proto.LockWaiter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,5 +168,55 @@ class DeadlockDetectionTest {
         assertThat(deadlocks.getTotalDetected()).isEqualTo(count);
         assertThat(deadlocks.getDeadlocksList()).hasSize(LockTable.REMEMBERED_DEADLOCKS);
         assertThat(deadlocks.getDeadlocks(0).getVictim().getRequestId()).isEqualTo("y5");
+    }
+
+    @Test
+    void when_a_cycle_is_present_without_a_new_wait_then_the_periodic_sweep_breaks_it() throws IOException {
+        // Commands cannot build a cycle that the enqueue check misses, so restore one directly.
+        var snapshot = LockSnapshot.newBuilder()
+                .setNowMillis(1_000)
+                .addLocks(lockHeldAndAwaited("A", "x", "ry", "y", 5))
+                .addLocks(lockHeldAndAwaited("B", "y", "rx", "x", 6))
+                .build();
+        var log = new LockLog();
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new DataOutputStream(bytes)) {
+            out.writeInt(snapshot.getSerializedSize());
+            snapshot.writeTo(out);
+        }
+        log.machine.restore(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        log.index = 10;
+
+        log.tick(LockTable.SWEEP_INTERVAL_MILLIS);
+
+        var aborted = log.drainEvents().getFirst().getAborted();
+        assertThat(aborted.getRequestId()).isEqualTo("rx");
+        assertThat(aborted.getOutcome()).isEqualTo(LockOutcome.LOCK_OUTCOME_DEADLOCK);
+        assertThat(aborted.getCycleList()).extracting(LockWaitEdge::getOwner).containsExactlyInAnyOrder("x", "y");
+        assertThat(log.deadlocks().getDeadlocks(0).getVictim().getRequestId()).isEqualTo("rx");
+        assertThat(log.state("A").getWaitersList())
+                .extracting(LockWaiter::getRequestId)
+                .containsExactly("ry");
+    }
+
+    private static LockSnapshotEntry lockHeldAndAwaited(
+            String lock, String holder, String requestId, String waiter, long queuedIndex) {
+        return LockSnapshotEntry.newBuilder()
+                .setLockId(lock)
+                .setLastGrantIndex(1)
+                .addHolders(LockHolder.newBuilder()
+                        .setOwner(holder)
+                        .setMode(LOCK_MODE_EXCLUSIVE)
+                        .setFencingToken(1)
+                        .setExpiresAtMillis(1_000_000)
+                        .setHoldCount(1)
+                        .setTtlMs(1_000_000))
+                .addWaiters(LockWaiter.newBuilder()
+                        .setRequestId(requestId)
+                        .setOwner(waiter)
+                        .setMode(LOCK_MODE_EXCLUSIVE)
+                        .setDeadlineMillis(1_000_000)
+                        .setQueuedAtIndex(queuedIndex))
+                .build();
     }
 }

@@ -104,6 +104,8 @@ final class LockModel {
     void advance(long newIndex, long newNow) {
         index = newIndex;
         now = Math.max(now, newNow);
+        // Grants an earlier entry could not make under its own index come first.
+        locks.keySet().forEach(this::grant);
         while (true) {
             Due due = earliestDue();
             if (due == null) {
@@ -119,7 +121,6 @@ final class LockModel {
                 default -> endSession(sessions.get(due.key), true);
             }
         }
-        locks.keySet().forEach(this::grant);
     }
 
     private record Due(long at, int kind, String key, String owner) {}
