@@ -23,13 +23,13 @@ public record AcquireRequest(
                 maximum = "600000",
                 example = "5000")
         @Min(0)
-        @Max(Ids.MAX_TIMEOUT_MILLIS)
+        @Max(Limits.MAX_TIMEOUT_MILLIS)
         Long timeout,
 
-        @Schema(description = "The lock's owner", example = "worker-17", maxLength = Ids.MAX_LENGTH)
+        @Schema(description = "The lock's owner", example = "worker-17", maxLength = Limits.MAX_ID_LENGTH)
         @NotBlank
-        @Size(max = Ids.MAX_LENGTH)
-        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+        @Size(max = Limits.MAX_ID_LENGTH)
+        @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
         @JsonProperty("client_id")
         String clientId,
 
@@ -39,14 +39,14 @@ public record AcquireRequest(
                 minimum = "100",
                 maximum = "86400000",
                 example = "30000")
-        @Min(Ids.MIN_TTL_MILLIS)
-        @Max(Ids.MAX_TTL_MILLIS)
+        @Min(Limits.MIN_TTL_MILLIS)
+        @Max(Limits.MAX_TTL_MILLIS)
         Long ttl,
 
         @Schema(
                 description = "Bind the lock to this session of the owner: it lives as long as the session",
                 example = "session-42")
-        @Size(max = Ids.MAX_LENGTH)
-        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+        @Size(max = Limits.MAX_ID_LENGTH)
+        @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
         @JsonProperty("session_id")
         String sessionId) {}

@@ -104,7 +104,9 @@ class LockController {
                             examples = @ExampleObject(value = ProblemExamples.SESSION_NOT_FOUND)))
     @PostMapping
     DeferredResult<LockGrantResponse> acquire(
-            @PathVariable("lock_id") @Size(max = Ids.MAX_LENGTH) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+            @PathVariable("lock_id")
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String lockId,
             @Valid @RequestBody AcquireRequest request) {
         if (request.ttl() != null && request.sessionId() != null) {
@@ -140,17 +142,19 @@ class LockController {
                             }))
     @DeleteMapping
     ReleaseResponse release(
-            @PathVariable("lock_id") @Size(max = Ids.MAX_LENGTH) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+            @PathVariable("lock_id")
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String lockId,
             @Parameter(description = "The owner (or use the X-Client-Id header)")
                     @RequestParam(name = "client_id", required = false)
-                    @Size(max = Ids.MAX_LENGTH)
-                    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String clientIdParameter,
             @Parameter(description = "The owner (or use the client_id query parameter)")
                     @RequestHeader(name = "X-Client-Id", required = false)
-                    @Size(max = Ids.MAX_LENGTH)
-                    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String clientIdHeader) {
         String owner = owner(clientIdParameter, clientIdHeader);
         LockResult result = locks.release(lockId, owner);
@@ -163,7 +167,9 @@ class LockController {
     @ApiResponse(responseCode = "200", description = "The lock; `unlocked` with no holders if nobody holds it")
     @GetMapping
     LockStateResponse state(
-            @PathVariable("lock_id") @Size(max = Ids.MAX_LENGTH) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+            @PathVariable("lock_id")
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String lockId) {
         return LockStateResponse.of(locks.state(lockId));
     }
@@ -175,7 +181,9 @@ class LockController {
     @ApiResponse(responseCode = "200", description = "Whether the token is current")
     @PostMapping("/validate")
     ValidateResponse validate(
-            @PathVariable("lock_id") @Size(max = Ids.MAX_LENGTH) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+            @PathVariable("lock_id")
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String lockId,
             @Valid @RequestBody ValidateRequest request) {
         return new ValidateResponse(locks.valid(lockId, request.fencingToken()));
@@ -200,17 +208,19 @@ class LockController {
                             }))
     @PostMapping("/keepalive")
     LockGrantResponse keepAlive(
-            @PathVariable("lock_id") @Size(max = Ids.MAX_LENGTH) @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+            @PathVariable("lock_id")
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String lockId,
             @Parameter(description = "The owner (or use the X-Client-Id header)")
                     @RequestParam(name = "client_id", required = false)
-                    @Size(max = Ids.MAX_LENGTH)
-                    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String clientIdParameter,
             @Parameter(description = "The owner (or use the client_id query parameter)")
                     @RequestHeader(name = "X-Client-Id", required = false)
-                    @Size(max = Ids.MAX_LENGTH)
-                    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String clientIdHeader) {
         return LockGrantResponse.of(locks.keepAlive(lockId, owner(clientIdParameter, clientIdHeader)));
     }

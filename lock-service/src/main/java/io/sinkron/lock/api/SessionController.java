@@ -92,8 +92,8 @@ class SessionController {
     @PostMapping("/{session_id}/keepalive")
     SessionResponse keepAlive(
             @PathVariable("session_id")
-                    @Size(max = Ids.MAX_LENGTH)
-                    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String sessionId) {
         return SessionResponse.of(locks.keepAliveSession(sessionId));
     }
@@ -121,8 +121,8 @@ class SessionController {
     @DeleteMapping("/{session_id}")
     SessionClosedResponse close(
             @PathVariable("session_id")
-                    @Size(max = Ids.MAX_LENGTH)
-                    @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+                    @Size(max = Limits.MAX_ID_LENGTH)
+                    @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
                     String sessionId) {
         return new SessionClosedResponse(
                 sessionId, locks.closeSession(sessionId).getCount());

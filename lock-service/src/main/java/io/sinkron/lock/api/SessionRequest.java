@@ -13,8 +13,8 @@ import jakarta.validation.constraints.Size;
 public record SessionRequest(
         @Schema(example = "worker-17")
         @NotBlank
-        @Size(max = Ids.MAX_LENGTH)
-        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE)
+        @Size(max = Limits.MAX_ID_LENGTH)
+        @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
         @JsonProperty("client_id")
         String clientId,
 
@@ -24,6 +24,6 @@ public record SessionRequest(
                 maximum = "86400000",
                 example = "10000")
         @NotNull
-        @Min(Ids.MIN_TTL_MILLIS)
-        @Max(Ids.MAX_TTL_MILLIS)
+        @Min(Limits.MIN_TTL_MILLIS)
+        @Max(Limits.MAX_TTL_MILLIS)
         Long ttl) {}
