@@ -185,23 +185,12 @@ final class MessageQueue {
      * in turn, each under a lease of the requested or the queue's visibility timeout.
      */
     List<QueueDelivery> dequeue(QueueDequeue request, long index, long now) {
+        check(request);
         int max = request.getMaxMessages();
-        if (max < 1 || max > MessageId.MAX_PER_COMMAND) {
-            throw Rejection.invalid("max_messages must be in 1.." + MessageId.MAX_PER_COMMAND);
-        }
         long lease =
                 request.hasVisibilityTimeoutMs() ? request.getVisibilityTimeoutMs() : settings.visibilityTimeoutMs();
-        if (lease < 0 || lease > QueueSettings.MAX_TIMEOUT_MS) {
-            throw Rejection.invalid("visibility_timeout must be in 0.." + QueueSettings.MAX_TIMEOUT_MS + " ms");
-        }
         String consumerId = request.getConsumerId();
-        if (consumerId.length() > MAX_CONSUMER_ID_LENGTH) {
-            throw Rejection.invalid("consumer_id must be at most " + MAX_CONSUMER_ID_LENGTH + " characters");
-        }
         long maxBytes = request.getMaxBytes();
-        if (maxBytes < 0) {
-            throw Rejection.invalid("max_bytes is too large");
-        }
         if (!consumerId.isEmpty()) {
             consumers.seen(consumerId, now);
         }
@@ -437,6 +426,24 @@ final class MessageQueue {
         q.consumers.read(in);
         q.retentionDue = q.oldestVisibleExpiry();
         return q;
+    }
+
+    /** Refuses a malformed dequeue, whether or not its queue exists. */
+    static void check(QueueDequeue request) {
+        if (request.getMaxMessages() < 1 || request.getMaxMessages() > MessageId.MAX_PER_COMMAND) {
+            throw Rejection.invalid("max_messages must be in 1.." + MessageId.MAX_PER_COMMAND);
+        }
+        if (request.hasVisibilityTimeoutMs()
+                && (request.getVisibilityTimeoutMs() < 0
+                        || request.getVisibilityTimeoutMs() > QueueSettings.MAX_TIMEOUT_MS)) {
+            throw Rejection.invalid("visibility_timeout must be in 0.." + QueueSettings.MAX_TIMEOUT_MS + " ms");
+        }
+        if (request.getConsumerId().length() > MAX_CONSUMER_ID_LENGTH) {
+            throw Rejection.invalid("consumer_id must be at most " + MAX_CONSUMER_ID_LENGTH + " characters");
+        }
+        if (request.getMaxBytes() < 0) {
+            throw Rejection.invalid("max_bytes is too large");
+        }
     }
 
     private void check(QueueNewMessage m) {

@@ -160,6 +160,7 @@ public final class QueueStateMachine implements StateMachine {
                 queues.putIfAbsent(q.name(), q);
             }
             case DEQUEUE -> {
+                MessageQueue.check(command.getDequeue());
                 MessageQueue q = queues.get(command.getDequeue().getQueue());
                 // A consumer may start before the producer's first enqueue creates the queue.
                 if (q != null) {
