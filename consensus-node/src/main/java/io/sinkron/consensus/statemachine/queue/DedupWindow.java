@@ -44,10 +44,6 @@ final class DedupWindow {
         }
     }
 
-    int size() {
-        return entries.size();
-    }
-
     void write(DataOutputStream out) throws IOException {
         out.writeInt(order.size());
         for (Recorded r : order) {

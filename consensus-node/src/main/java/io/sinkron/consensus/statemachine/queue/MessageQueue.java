@@ -52,7 +52,7 @@ final class MessageQueue {
         /** Messages of {@code queue} became visible during the command being applied. */
         void madeVisible(MessageQueue queue);
 
-        /** {@code queue} has something to do at log time {@code millis}. */
+        /** The queue has something to do at log time {@code millis}: a timer or a retention check. */
         void wakeAt(long millis);
     }
 

@@ -36,10 +36,6 @@ final class TimerQueue {
         ids[i] = id;
     }
 
-    boolean isEmpty() {
-        return size == 0;
-    }
-
     /** The earliest due time, or {@link Long#MAX_VALUE} if there is none. */
     long peekTime() {
         return size == 0 ? Long.MAX_VALUE : times[0];
@@ -77,10 +73,6 @@ final class TimerQueue {
             times = new long[8];
             ids = new long[8];
         }
-    }
-
-    int size() {
-        return size;
     }
 
     private static boolean less(long t1, long id1, long t2, long id2) {

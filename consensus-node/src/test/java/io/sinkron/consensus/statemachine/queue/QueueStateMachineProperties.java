@@ -63,7 +63,7 @@ class QueueStateMachineProperties {
 
     record Restart() implements Op {}
 
-    @Property(tries = 300)
+    @Property(tries = 1000)
     void the_state_machine_keeps_the_queue_guarantees_and_agrees_with_the_model(
             @ForAll("settings") QueueSettings settings, @ForAll("histories") List<Op> history) {
         var run = new Run(settings);

@@ -410,6 +410,10 @@ class QueueStateMachineTest {
                         .setMaxMessages(0)
                         .build()),
                 h.dequeue(QueueDequeue.newBuilder()
+                        .setQueue("unknown")
+                        .setMaxMessages(0)
+                        .build()),
+                h.dequeue(QueueDequeue.newBuilder()
                         .setQueue("q")
                         .setMaxMessages(1)
                         .setVisibilityTimeoutMs(-1)
