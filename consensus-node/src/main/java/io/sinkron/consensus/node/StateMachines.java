@@ -3,6 +3,7 @@ package io.sinkron.consensus.node;
 import io.sinkron.consensus.statemachine.StateMachineRegistry;
 import io.sinkron.consensus.statemachine.kv.KvStateMachine;
 import io.sinkron.consensus.statemachine.lock.LockStateMachine;
+import io.sinkron.consensus.statemachine.queue.QueueStateMachine;
 
 /** The replicated state machines every Sinkron group hosts. */
 public final class StateMachines {
@@ -12,6 +13,7 @@ public final class StateMachines {
     public static StateMachineRegistry create(long sessionTtlMillis) {
         return new StateMachineRegistry(sessionTtlMillis)
                 .register(new KvStateMachine())
-                .register(new LockStateMachine());
+                .register(new LockStateMachine())
+                .register(new QueueStateMachine());
     }
 }
