@@ -21,7 +21,6 @@ import io.sinkron.proto.CacheHolder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -183,15 +182,15 @@ public final class CoherentCache implements AutoCloseable {
         try {
             fill = home.fill(session, ticket.epoch(), key);
         } catch (RuntimeException e) {
-            near.complete(ticket, null);
+            near.complete(ticket, null, false);
             throw e;
         }
         String value = text(fill.value());
         Line line = fill.cacheable() && lease.serves(session)
                 ? new Line(key, value, sizeOf(key, fill.value()), fill.version(), fill.state(), ticket.epoch())
                 : null;
-        Installation installation = near.complete(ticket, line);
-        settle(session, key, ticket, fill.cacheable(), installation);
+        Installation installation = near.complete(ticket, line, fill.cacheable());
+        deregister(session, installation);
         if (!fill.found()) {
             throw new KeyNotFoundException(key);
         }
@@ -266,7 +265,7 @@ public final class CoherentCache implements AutoCloseable {
                     version = pending.version();
                 }
                 case WriteOutcome.Busy busy -> {
-                    near.complete(ticket, null);
+                    near.complete(ticket, null, false);
                     ticket = null;
                     awaitApplied(watch, key, busy.pendingVersion(), deadline);
                     return OptionalLong.empty();
@@ -283,8 +282,7 @@ public final class CoherentCache implements AutoCloseable {
             return OptionalLong.of(version);
         } finally {
             if (ticket != null) {
-                Installation installation = near.complete(ticket, line);
-                settle(session, key, ticket, registered, installation);
+                deregister(session, near.complete(ticket, line, registered));
             }
         }
     }
@@ -308,18 +306,10 @@ public final class CoherentCache implements AutoCloseable {
         }
     }
 
-    /**
-     * Deregisters at the home what the operation registered but the near cache did not keep, and
-     * the lines it pushed out.
-     */
-    private void settle(long session, String key, Ticket ticket, boolean registered, Installation installation) {
-        Map<String, Long> dropped = new LinkedHashMap<>();
-        if (registered && !installation.installed()) {
-            dropped.put(key, ticket.epoch());
-        }
-        installation.evicted().forEach(line -> dropped.put(line.key(), line.epoch()));
-        if (session != 0 && !dropped.isEmpty()) {
-            home.evict(session, dropped);
+    /** Tells the home about registrations the near cache let go (see {@link NearCache#complete}). */
+    private void deregister(long session, Installation installation) {
+        if (session != 0 && !installation.deregister().isEmpty()) {
+            home.evict(session, installation.deregister());
         }
     }
 

@@ -56,6 +56,11 @@ final class CacheInstance implements AutoCloseable {
     }
 
     static CacheProperties properties(String id, Duration lease, Duration margin, Duration keepAlive) {
+        return properties(id, lease, margin, keepAlive, Duration.ofSeconds(1));
+    }
+
+    static CacheProperties properties(
+            String id, Duration lease, Duration margin, Duration keepAlive, Duration requestTimeout) {
         return new CacheProperties(
                 id + ":7001",
                 id,
@@ -66,7 +71,7 @@ final class CacheInstance implements AutoCloseable {
                 lease,
                 margin,
                 keepAlive,
-                Duration.ofSeconds(1),
+                requestTimeout,
                 lease.multipliedBy(3));
     }
 

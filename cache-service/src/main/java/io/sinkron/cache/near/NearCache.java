@@ -1,6 +1,5 @@
 package io.sinkron.cache.near;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -81,8 +80,15 @@ public final class NearCache {
     /**
      * Ends the operation of {@code ticket}, installing {@code line} (null: nothing to install) if no
      * invalidation, flush or other write of the key overtook it and it fits the capacity.
+     *
+     * <p>The home keeps one registration per instance and key, with the highest epoch of the fills
+     * and writes that made it, and an eviction up to an epoch drops it whole. So a registration is
+     * handed back for deregistration only when nothing else of the key depends on it: for an
+     * evicted line, operations of its key still in flight are stopped from installing; for an
+     * operation that registered ({@code registered}) but installed nothing, only if the instance
+     * holds no line of the key and nothing else of the key is in flight.
      */
-    public synchronized Installation complete(Ticket ticket, Line line) {
+    public synchronized Installation complete(Ticket ticket, Line line, boolean registered) {
         if (line != null && !line.key().equals(ticket.key())) {
             throw new IllegalArgumentException("line of " + line.key() + " completes a ticket of " + ticket.key());
         }
@@ -97,24 +103,31 @@ public final class NearCache {
         if (guard.inFlight == 0) {
             guards.remove(ticket.key());
         }
+        Map<String, Long> deregister = new LinkedHashMap<>();
         if (line == null || !current || line.sizeBytes() > maxBytes) {
-            return Installation.NOTHING;
+            if (registered && guard.inFlight == 0 && !lines.containsKey(ticket.key())) {
+                deregister.put(ticket.key(), ticket.epoch());
+            }
+            return new Installation(false, deregister);
         }
         Line previous = remove(line.key());
         Line installed = previous == null ? line : line.withEpoch(Math.max(line.epoch(), previous.epoch()));
         lines.put(installed.key(), installed);
         bytes += installed.sizeBytes();
         stateCounts.merge(installed.state(), 1, Integer::sum);
-        List<Line> evicted = new ArrayList<>();
         Iterator<Line> eldest = lines.values().iterator();
         while (lines.size() > maxEntries || bytes > maxBytes) {
             Line victim = eldest.next();
             eldest.remove();
             forget(victim);
-            evicted.add(victim);
             evictions++;
+            Guard victimGuard = guards.get(victim.key());
+            if (victimGuard != null) {
+                victimGuard.barrier++;
+            }
+            deregister.put(victim.key(), victim.epoch());
         }
-        return new Installation(true, List.copyOf(evicted));
+        return new Installation(true, deregister);
     }
 
     /**
