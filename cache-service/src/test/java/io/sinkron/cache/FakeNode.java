@@ -86,10 +86,6 @@ final class FakeNode implements AutoCloseable {
         this.maxDelayMillis = maxDelayMillis;
     }
 
-    boolean hasEventStream() {
-        return !streams.isEmpty();
-    }
-
     /** Called by the cluster, in log order, under its lock. */
     void publish(Event event) {
         if (cutOff) {

@@ -183,10 +183,6 @@ public final class NearCache {
         return maxEntries;
     }
 
-    public long maxBytes() {
-        return maxBytes;
-    }
-
     /** Lines pushed out by capacity since the cache was created. */
     public synchronized long evictions() {
         return evictions;

@@ -28,11 +28,12 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The cache's REST API, as the original design specified it. */
 @RestController
-@RequestMapping(path = "/cache", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "cache", description = "Coherent near-cache reads and write-through writes")
 public class CacheController {
 
     static final String X_CACHE = "X-Cache";
+    static final String PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
     static final String X_CACHE_STATE = "X-Cache-State";
 
     private final CoherentCache cache;
@@ -43,7 +44,7 @@ public class CacheController {
         this.requests = requests;
     }
 
-    @GetMapping("/{key}")
+    @GetMapping("/cache/{key}")
     @Operation(summary = "Read a key, from this instance's near cache when it holds a valid line")
     @ApiResponse(
             responseCode = "200",
@@ -70,7 +71,7 @@ public class CacheController {
     @ApiResponse(
             responseCode = "404",
             description = "No such key",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     public ResponseEntity<ValueResponse> get(@PathVariable String key) {
         CacheRead read = cache.get(requests.key(key));
         return ResponseEntity.ok()
@@ -80,7 +81,7 @@ public class CacheController {
                 .body(new ValueResponse(read.key(), read.value(), read.version()));
     }
 
-    @PutMapping(path = "/{key}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PutMapping(path = "/cache/{key}", consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(
             summary = "Write a key; returns once every other instance dropped its copy or lost its lease",
             description = "With If-Match: \"<version>\" the write happens only if the key is at that version"
@@ -97,15 +98,15 @@ public class CacheController {
     @ApiResponse(
             responseCode = "400",
             description = "Bad key, body, TTL or If-Match",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     @ApiResponse(
             responseCode = "412",
             description = "If-Match did not match",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     @ApiResponse(
             responseCode = "413",
             description = "Value over the size limit",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     public ResponseEntity<VersionResponse> put(
             @PathVariable String key,
             @RequestBody PutRequest body,
@@ -118,7 +119,7 @@ public class CacheController {
         return ResponseEntity.ok().eTag(Long.toString(version)).body(new VersionResponse(checkedKey, version));
     }
 
-    @DeleteMapping("/{key}")
+    @DeleteMapping("/cache/{key}")
     @Operation(summary = "Delete a key; returns once no instance holds it any more")
     @Parameter(
             name = "If-Match",
@@ -129,11 +130,11 @@ public class CacheController {
     @ApiResponse(
             responseCode = "404",
             description = "No such key",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     @ApiResponse(
             responseCode = "412",
             description = "If-Match did not match",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     public ResponseEntity<Void> delete(
             @PathVariable String key,
             @Parameter(hidden = true) @RequestHeader(name = "If-Match", required = false) String ifMatch) {
@@ -142,12 +143,13 @@ public class CacheController {
         return ResponseEntity.noContent().build();
     }
 
-    @GetMapping("/{key}/state")
+    @GetMapping("/cache/{key}/state")
     @Operation(summary = "The directory's entry for a key: which instances hold it, in which MESI state")
+    @ApiResponse(responseCode = "200", description = "The key's version and holders")
     @ApiResponse(
             responseCode = "404",
             description = "No such key",
-            content = @Content(schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
     public StateResponse state(@PathVariable String key) {
         String checkedKey = requests.key(key);
         DirectoryEntry entry = cache.directory(checkedKey);
@@ -160,7 +162,7 @@ public class CacheController {
                         .toList());
     }
 
-    @GetMapping("/stats")
+    @GetMapping("/cache/stats")
     @Operation(summary = "This instance's near-cache statistics")
     public StatsResponse stats() {
         CacheStats stats = cache.stats();
@@ -181,7 +183,7 @@ public class CacheController {
 
     /** {@code /cache/} names the empty key, which is not a valid key. */
     @Hidden
-    @RequestMapping("/")
+    @RequestMapping("/cache/")
     public void emptyKey() {
         requests.key("");
     }

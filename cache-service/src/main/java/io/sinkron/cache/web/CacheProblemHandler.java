@@ -29,6 +29,8 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
     /** Seconds a client should wait before retrying when the cluster is unreachable. */
     private static final String RETRY_AFTER_SECONDS = "1";
 
+    private static final URI ABOUT_BLANK = URI.create("about:blank");
+
     @ExceptionHandler
     ProblemDetail notFound(KeyNotFoundException e) {
         ProblemDetail problem = problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Key not found", e);
@@ -96,13 +98,16 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(
             Exception ex, Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-        if (body instanceof ProblemDetail problem && URI.create("about:blank").equals(problem.getType())) {
+        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        if (response != null
+                && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {
             URI type = ProblemTypes.forStatus(statusCode);
             if (type != null) {
                 problem.setType(type);
             }
         }
-        return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        return response;
     }
 
     private static ProblemDetail problem(HttpStatus status, URI type, String title, Exception e) {

@@ -16,7 +16,7 @@ public record PutRequest(
 
         @Schema(
                 description = "Time to live in milliseconds, in log time of the consensus cluster",
-                type = "integer",
+                types = {"integer"},
                 format = "int64",
                 minimum = "1",
                 maximum = "315360000000")

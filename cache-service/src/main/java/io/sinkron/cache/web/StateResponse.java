@@ -8,7 +8,7 @@ import java.util.List;
 public record StateResponse(
         String key,
 
-        @Schema(description = "The committed version; 0 while a first write of the key is pending")
+        @Schema(description = "The committed version, as GET returns it in ETag")
         long version,
 
         List<Holder> holders) {

@@ -2,16 +2,25 @@ package io.sinkron.cache.web;
 
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.servers.Server;
 import java.util.List;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.JsonNode;
 
 /** Web MVC and OpenAPI settings of the REST API. */
 @Configuration(proxyBeanMethods = false)
 public class WebConfiguration implements WebMvcConfigurer {
+
+    static {
+        // PutRequest takes raw JSON nodes; documented by their annotations, not as Jackson's class.
+        // springdoc's type replacements are global by design.
+        SpringDocUtils.getConfig().replaceWithSchema(JsonNode.class, new JsonSchema());
+    }
 
     private final CacheRequests requests;
 
