@@ -206,6 +206,7 @@ public final class CoherentCache implements AutoCloseable {
      * @return the new version
      * @throws VersionMismatchException if {@code precondition} fails
      * @throws WriteNotConfirmedException if the write was accepted but did not complete in time
+     * @throws KeyBusyException if other writes of the key kept it busy until the write timeout
      * @throws ConsensusException if the home cannot be reached (the write may or may not happen)
      */
     public long put(String key, String value, long ttlMillis, Precondition precondition) {
@@ -260,14 +261,18 @@ public final class CoherentCache implements AutoCloseable {
                 case WriteOutcome.Pending pending -> {
                     metrics.invalidationsSent(pending.awaiting().size());
                     long sent = clock.nanoTime();
-                    awaitApplied(watch, key, pending.version(), deadline);
+                    if (!awaitApplied(watch, key, pending.version(), deadline)) {
+                        throw new WriteNotConfirmedException(key, pending.version());
+                    }
                     metrics.invalidationRoundTrip(clock.nanoTime() - sent);
                     version = pending.version();
                 }
                 case WriteOutcome.Busy busy -> {
                     near.complete(ticket, null, false);
                     ticket = null;
-                    awaitApplied(watch, key, busy.pendingVersion(), deadline);
+                    if (!awaitApplied(watch, key, busy.pendingVersion(), deadline)) {
+                        throw new KeyBusyException(key, busy.pendingVersion());
+                    }
                     return OptionalLong.empty();
                 }
                 case WriteOutcome.VersionMismatch mismatch ->
@@ -287,22 +292,26 @@ public final class CoherentCache implements AutoCloseable {
         }
     }
 
-    /** Waits until write {@code version} of {@code key} took effect, by its event or by asking. */
-    private void awaitApplied(WriteCompletions.Watch watch, String key, long version, long deadline) {
+    /**
+     * Waits until write {@code version} of {@code key} took effect, by its event or by asking.
+     *
+     * @return false if the deadline passed first
+     */
+    private boolean awaitApplied(WriteCompletions.Watch watch, String key, long version, long deadline) {
         try {
             while (true) {
                 long left = deadline - clock.nanoTime();
                 if (left <= 0) {
-                    throw new WriteNotConfirmedException(key, version);
+                    return false;
                 }
                 if (watch.await(version, Math.min(left, COMPLETION_POLL.toNanos()))
                         || home.writeApplied(key, version)) {
-                    return;
+                    return true;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new WriteNotConfirmedException(key, version);
+            return false;
         }
     }
 

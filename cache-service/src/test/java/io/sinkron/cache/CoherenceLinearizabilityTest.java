@@ -173,6 +173,8 @@ class CoherenceLinearizabilityTest {
                 record(key, RegisterModel.write(value), RegisterModel.writeResult(), invoke);
             } catch (ConsensusException | WriteNotConfirmedException e) {
                 history.add(Operation.pending(name, key, RegisterModel.write(value), invoke));
+            } catch (KeyBusyException e) {
+                // Not written: it had no effect.
             }
         }
 
@@ -184,6 +186,8 @@ class CoherenceLinearizabilityTest {
                 // Deleting an absent key leaves it absent: the same as writing "absent".
             } catch (ConsensusException | WriteNotConfirmedException e) {
                 history.add(Operation.pending(name, key, RegisterModel.write(null), invoke));
+                return;
+            } catch (KeyBusyException e) {
                 return;
             }
             record(key, RegisterModel.write(null), RegisterModel.writeResult(), invoke);
@@ -205,6 +209,8 @@ class CoherenceLinearizabilityTest {
                 record(key, input, RegisterModel.casResult(false), invoke);
             } catch (ConsensusException | WriteNotConfirmedException e) {
                 history.add(Operation.pending(name, key, input, invoke));
+            } catch (KeyBusyException e) {
+                // Not written: it had no effect.
             }
         }
 

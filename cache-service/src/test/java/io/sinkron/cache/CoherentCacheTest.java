@@ -187,6 +187,36 @@ class CoherentCacheTest {
     }
 
     @Test
+    void when_a_holder_outlasts_the_write_timeout_then_the_write_is_unconfirmed_and_a_later_one_finds_the_key_busy() {
+        a.cache.put("k", "1", 0, Precondition.NONE);
+        b.cache.get("k");
+        b.node.cutOff(true);
+        CompletableFuture<Long> accepted =
+                CompletableFuture.supplyAsync(() -> a.cache.put("k", "2", 0, Precondition.NONE), writers);
+        await().atMost(5, SECONDS).until(() -> a.cache.directory("k").pendingVersion() != 0);
+        long before = cluster.lastIndex();
+        CompletableFuture<Long> refused =
+                CompletableFuture.supplyAsync(() -> a.cache.put("k", "3", 0, Precondition.NONE), writers);
+        await().atMost(5, SECONDS).until(() -> cluster.lastIndex() > before);
+
+        // Past both writes' deadlines, with no clock entry: the home still waits for b.
+        clock.advance(LEASE.multipliedBy(3).plusSeconds(1));
+
+        assertThat(accepted)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(WriteNotConfirmedException.class);
+        assertThat(refused)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(KeyBusyException.class);
+        cluster.tick();
+        assertThat(a.cache.get("k").value())
+                .as("the accepted write took effect after all")
+                .isEqualTo("2");
+    }
+
+    @Test
     void when_the_lease_is_not_renewed_in_time_then_the_instance_flushes_and_reads_through_until_it_registers_again() {
         a.cache.put("k", "1", 0, Precondition.NONE);
         b.cache.get("k");

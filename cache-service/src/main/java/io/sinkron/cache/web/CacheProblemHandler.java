@@ -1,5 +1,6 @@
 package io.sinkron.cache.web;
 
+import io.sinkron.cache.KeyBusyException;
 import io.sinkron.cache.KeyNotFoundException;
 import io.sinkron.cache.VersionMismatchException;
 import io.sinkron.cache.WriteNotConfirmedException;
@@ -68,6 +69,15 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
                 "Consensus cluster unavailable",
                 "The consensus cluster could not be reached (" + e.reason()
                         + "); a write's outcome is unknown, read the key to find out.");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> busy(KeyBusyException e) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, "Key busy", e);
+        problem.setProperty("key", e.key());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                 .body(problem);
