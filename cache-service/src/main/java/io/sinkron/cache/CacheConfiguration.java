@@ -29,13 +29,8 @@ public class CacheConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ConsensusClient consensusClient(ConsensusClientConfig config, ChannelFactory consensusChannels) {
-        return new ConsensusClient(config, consensusChannels);
-    }
-
-    @Bean
-    CacheHome cacheHome(ConsensusClient client) {
-        return new CacheHome(client);
+    CacheHome cacheHome(ConsensusClientConfig config, ChannelFactory consensusChannels, CacheProperties properties) {
+        return new CacheHome(() -> new ConsensusClient(config, consensusChannels), properties.requestTimeout());
     }
 
     @Bean

@@ -393,9 +393,9 @@ public final class CoherentCache implements AutoCloseable {
     /**
      * Renews the lease, or opens a session if there is none; after a lapse, self-invalidates first.
      * Runs on the lease keeper thread, every keepalive interval and after the event stream
-     * reconnects.
+     * reconnects; synchronized so that a direct call never races it into a second registration.
      */
-    void maintainLease() {
+    synchronized void maintainLease() {
         try {
             InstanceLease.Grant grant = lease.grant();
             if (lease.expired(grant)) {
@@ -435,7 +435,8 @@ public final class CoherentCache implements AutoCloseable {
 
     /** A renewal that arrives after the lease lapsed is no use, so it is not waited for longer. */
     private Duration renewalDeadline() {
-        return properties.lease().minus(properties.leaseMargin());
+        Duration usable = properties.lease().minus(properties.leaseMargin());
+        return usable.compareTo(properties.requestTimeout()) < 0 ? usable : properties.requestTimeout();
     }
 
     /** Stops serving under {@code grant} and drops every line, unless the grant was renewed meanwhile. */

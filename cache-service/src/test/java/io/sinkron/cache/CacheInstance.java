@@ -20,19 +20,17 @@ final class CacheInstance implements AutoCloseable {
     final NearCache near;
     final CoherentCache cache;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ConsensusClient client;
+    private final CacheHome home;
 
     private CacheInstance(String id, FakeNode node, CacheProperties properties, MonotonicClock clock) {
         this.id = id;
         this.node = node;
-        this.client = new ConsensusClient(
-                ConsensusClientConfig.of(List.of(NodeAddress.parse(node.address)))
-                        .withDefaultDeadline(properties.requestTimeout())
-                        .withBackoff(Duration.ofMillis(5), Duration.ofMillis(50)),
-                FakeConsensusCluster.channels());
+        var config = ConsensusClientConfig.of(List.of(NodeAddress.parse(node.address)))
+                .withBackoff(Duration.ofMillis(5), Duration.ofMillis(50));
+        this.home = new CacheHome(
+                () -> new ConsensusClient(config, FakeConsensusCluster.channels()), properties.requestTimeout());
         this.near = new NearCache(properties.maxEntries(), properties.maxBytes());
-        this.cache =
-                new CoherentCache(new CacheHome(client), near, properties, clock, new CacheMetrics(registry, near));
+        this.cache = new CoherentCache(home, near, properties, clock, new CacheMetrics(registry, near));
     }
 
     /** An instance that keeps its lease by itself, as in production. */
@@ -45,11 +43,15 @@ final class CacheInstance implements AutoCloseable {
 
     /**
      * An instance whose lease the test keeps by calling {@link CoherentCache#maintainLease}; it has
-     * registered and follows the events when this returns.
+     * tried to register and follows the events when this returns.
      */
     static CacheInstance manual(FakeConsensusCluster cluster, CacheProperties properties, MonotonicClock clock) {
-        var instance =
-                new CacheInstance(properties.instanceId(), cluster.node(properties.instanceId()), properties, clock);
+        return manual(cluster.node(properties.instanceId()), properties, clock);
+    }
+
+    /** {@link #manual(FakeConsensusCluster, CacheProperties, MonotonicClock)} through a given node. */
+    static CacheInstance manual(FakeNode node, CacheProperties properties, MonotonicClock clock) {
+        var instance = new CacheInstance(properties.instanceId(), node, properties, clock);
         instance.cache.followEvents();
         instance.cache.maintainLease();
         return instance;
@@ -78,7 +80,7 @@ final class CacheInstance implements AutoCloseable {
     @Override
     public void close() {
         cache.close();
-        client.close();
+        home.close();
         node.close();
     }
 }

@@ -217,6 +217,30 @@ class CoherentCacheTest {
     }
 
     @Test
+    void when_the_cluster_was_unreachable_at_start_then_the_instance_registers_once_it_is_reachable() {
+        FakeNode node = cluster.node("late");
+        node.cutOff(true);
+        var late = CacheInstance.manual(
+                node, CacheInstance.properties("late", LEASE, MARGIN, Duration.ofSeconds(1)), clock);
+        instances.add(late);
+        assertThat(late.cache.session()).isZero();
+
+        node.cutOff(false);
+        // The client's first session never reached the cluster but counts its commands as
+        // acknowledged, so the cluster refuses it: the home must carry on with a new one.
+        late.cache.maintainLease();
+
+        assertThat(late.cache.session()).isNotZero();
+        await().atMost(5, SECONDS).until(late.cache::eventsConnected);
+        a.cache.put("k", "1", 0, Precondition.NONE);
+        assertThat(late.cache.get("k").state()).isEqualTo(LineState.SHARED);
+        a.cache.put("k", "2", 0, Precondition.NONE);
+        assertThat(late.near.get("k"))
+                .as("invalidated over the renewed event stream")
+                .isEmpty();
+    }
+
+    @Test
     void when_the_lease_is_not_renewed_in_time_then_the_instance_flushes_and_reads_through_until_it_registers_again() {
         a.cache.put("k", "1", 0, Precondition.NONE);
         b.cache.get("k");

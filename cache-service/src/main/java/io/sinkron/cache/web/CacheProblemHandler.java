@@ -68,7 +68,7 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
                 ProblemTypes.UNAVAILABLE,
                 "Consensus cluster unavailable",
                 "The consensus cluster could not be reached (" + e.reason()
-                        + "); a write's outcome is unknown, read the key to find out.");
+                        + "). If this was a write, its outcome is unknown: read the key to find out.");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                 .body(problem);
