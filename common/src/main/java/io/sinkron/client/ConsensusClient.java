@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -70,11 +71,18 @@ public final class ConsensusClient implements AutoCloseable {
 
     private final ConsensusClientConfig config;
     private final String clientId;
+    private final AtomicLong sessionEpoch = new AtomicLong();
     private final NodeDirectory nodes;
     private final Backoff backoff;
     private final ScheduledThreadPoolExecutor scheduler;
     private final RetryingCall.Settings settings;
-    private final SessionSequencer sequencer = new SessionSequencer();
+    /**
+     * The exactly-once session in use. The cluster expires sessions that stay idle for its session
+     * TTL; the client then starts a new one (see {@link #submitAsync}).
+     */
+    private record Session(String id, SessionSequencer sequencer) {}
+
+    private volatile Session session;
     private final Set<RetryingCall> calls = ConcurrentHashMap.newKeySet();
     private final Set<EventStream> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -89,6 +97,7 @@ public final class ConsensusClient implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(channels, "channels");
         this.clientId = config.clientId() != null ? config.clientId() : "client-" + UUID.randomUUID();
+        this.session = new Session(clientId, new SessionSequencer());
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), config.random());
         this.scheduler = new ScheduledThreadPoolExecutor(
                 1, Thread.ofPlatform().name("sinkron-client-retry").daemon().factory());
@@ -103,9 +112,9 @@ public final class ConsensusClient implements AutoCloseable {
                 config.attemptTimeout().toNanos());
     }
 
-    /** The session id this client sends with every command. */
+    /** The session id this client sends with its commands now. */
     public String clientId() {
-        return clientId;
+        return session.id();
     }
 
     /** {@link #submitAsync(String, byte[], Duration)} with the default deadline. */
@@ -123,13 +132,26 @@ public final class ConsensusClient implements AutoCloseable {
         Objects.requireNonNull(stateMachine, "stateMachine");
         ByteString bytes = ByteString.copyFrom(Objects.requireNonNull(payload, "payload"));
         long deadlineNanos = deadlineNanos(deadline);
+        return submit(stateMachine, bytes, deadlineNanos, true);
+    }
+
+    /**
+     * One command in the current session. If the cluster answers the very first attempt with
+     * SESSION_EXPIRED, the command was certainly not applied (the cluster refuses without
+     * applying, and no earlier copy was ever sent), so the client opens a new session and submits
+     * it again there. After a retry, SESSION_EXPIRED leaves the outcome unknown and fails the call.
+     */
+    private CompletableFuture<byte[]> submit(
+            String stateMachine, ByteString bytes, long deadlineNanos, boolean mayRenewSession) {
         if (closed) {
             return closedFuture();
         }
+        Session current = session;
+        SessionSequencer sequencer = current.sequencer();
         long sequence = sequencer.next();
         CommandRequest.Builder request = CommandRequest.newBuilder()
                 .setGroupId(config.groupId())
-                .setClientId(clientId)
+                .setClientId(current.id())
                 .setSequence(sequence)
                 .setStateMachine(stateMachine)
                 .setPayload(bytes);
@@ -144,7 +166,25 @@ public final class ConsensusClient implements AutoCloseable {
                 settings,
                 deadlineNanos);
         call.result().whenComplete((result, error) -> sequencer.finish(sequence));
-        return run(call);
+        return run(call).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (mayRenewSession
+                    && cause instanceof ConsensusException ce
+                    && ce.reason() == ConsensusException.Reason.SESSION_EXPIRED
+                    && call.attempts() == 1) {
+                renewSession(current);
+                return submit(stateMachine, bytes, deadlineNanos, false);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private void renewSession(Session expired) {
+        synchronized (this) {
+            if (session == expired) {
+                session = new Session(clientId + "." + sessionEpoch.incrementAndGet(), new SessionSequencer());
+            }
+        }
     }
 
     /** Blocking {@link #submitAsync(String, byte[])}. */

@@ -62,7 +62,7 @@ final class RetryingCall {
     private final long deadlineNanos;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private volatile Future<?> pending;
-    private int attempts;
+    private volatile int attempts;
     private int retries;
     private boolean followedHint;
     private String lastAnswer;
@@ -74,6 +74,11 @@ final class RetryingCall {
         this.sender = sender;
         this.settings = settings;
         this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Attempts sent so far. */
+    int attempts() {
+        return attempts;
     }
 
     /** The outcome; completing or cancelling it stops further attempts. */

@@ -284,21 +284,44 @@ class ConsensusClientTest {
     }
 
     @Test
-    void sessionExpiredIsSurfacedWithoutResubmitting() {
+    void anExpiredSessionOnTheFirstAttemptOpensANewSessionAndResubmits() {
         cluster = new FakeCluster(1).startAll();
         FakeNode node = cluster.node(0);
+        var clientIds = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        node.onSubmit = (request, observer) -> {
+            clientIds.add(request.getClientId());
+            FakeNode.reply(
+                    observer,
+                    clientIds.size() == 1
+                            ? FakeNode.answer(ResultCode.RESULT_CODE_SESSION_EXPIRED)
+                            : FakeNode.ok(request.getPayload()));
+        };
+        ConsensusClient client = cluster.client();
+        String first = client.clientId();
+
+        assertThat(client.submit("kv", bytes("x"))).isEqualTo(bytes("x"));
+        assertThat(clientIds).hasSize(2);
+        assertThat(clientIds.get(1)).isNotEqualTo(first).isEqualTo(client.clientId());
+        assertThat(node.submittedSequences()).as("the new session starts over").containsExactly(1L, 1L);
+    }
+
+    @Test
+    void anExpiredSessionAfterARetryLeavesTheOutcomeUnknownAndFails() {
+        cluster = new FakeCluster(1).startAll();
+        FakeNode node = cluster.node(0);
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
         node.onSubmit = (request, observer) -> FakeNode.reply(
                 observer,
-                request.getSequence() == 1
-                        ? FakeNode.answer(ResultCode.RESULT_CODE_SESSION_EXPIRED)
-                        : FakeNode.ok(request.getPayload()));
+                attempts.incrementAndGet() == 1
+                        ? FakeNode.answer(ResultCode.RESULT_CODE_TIMEOUT)
+                        : FakeNode.answer(ResultCode.RESULT_CODE_SESSION_EXPIRED));
         ConsensusClient client = cluster.client();
 
         assertThatThrownBy(() -> client.submit("kv", bytes("x")))
                 .isInstanceOfSatisfying(
                         ConsensusException.class,
                         e -> assertThat(e.reason()).isEqualTo(ConsensusException.Reason.SESSION_EXPIRED));
-        assertThat(node.submittedSequences()).containsExactly(1L);
+        assertThat(node.submittedSequences()).containsExactly(1L, 1L);
     }
 
     @Test

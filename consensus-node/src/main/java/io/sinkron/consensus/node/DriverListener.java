@@ -15,4 +15,14 @@ public interface DriverListener {
     default void onProposalCommitted() {}
 
     default void onProposalFailed() {}
+
+    /** A local snapshot was written: its size, how long applying paused, and the total time. */
+    default void onSnapshot(long bytes, long pauseNanos, long totalNanos) {}
+
+    default void onSnapshotSent(long bytes) {}
+
+    default void onSnapshotInstalled(long bytes) {}
+
+    /** A configuration entry was applied. */
+    default void onMembershipChange() {}
 }

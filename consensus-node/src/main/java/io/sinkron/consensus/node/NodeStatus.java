@@ -20,6 +20,7 @@ public record NodeStatus(
         long lastLogIndex,
         long snapshotIndex,
         Membership membership,
+        long configurationIndex,
         Map<String, Long> matchIndexes,
         boolean caughtUp) {
 

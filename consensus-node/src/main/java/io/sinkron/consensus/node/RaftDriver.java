@@ -1,6 +1,8 @@
 package io.sinkron.consensus.node;
 
 import com.google.protobuf.ByteString;
+import io.sinkron.consensus.raft.ConfChange;
+import io.sinkron.consensus.raft.ConfChangeResult;
 import io.sinkron.consensus.raft.Entry;
 import io.sinkron.consensus.raft.EntryType;
 import io.sinkron.consensus.raft.Membership;
@@ -9,11 +11,16 @@ import io.sinkron.consensus.raft.Raft;
 import io.sinkron.consensus.raft.RaftConfig;
 import io.sinkron.consensus.raft.ReadState;
 import io.sinkron.consensus.raft.Ready;
+import io.sinkron.consensus.raft.Refusal;
 import io.sinkron.consensus.raft.Role;
+import io.sinkron.consensus.raft.SnapshotMeta;
 import io.sinkron.consensus.raft.SoftState;
 import io.sinkron.consensus.statemachine.AppliedCommand;
 import io.sinkron.consensus.statemachine.EventSink;
+import io.sinkron.consensus.statemachine.StateMachine;
 import io.sinkron.consensus.statemachine.StateMachineRegistry;
+import io.sinkron.proto.AdminCode;
+import io.sinkron.proto.AdminResponse;
 import io.sinkron.proto.CommandRequest;
 import io.sinkron.proto.CommandResponse;
 import io.sinkron.proto.LeaderHint;
@@ -22,17 +29,27 @@ import io.sinkron.proto.ReadConsistency;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
 import io.sinkron.proto.ResultCode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -65,7 +82,30 @@ public final class RaftDriver implements AutoCloseable {
      *     that leases and TTLs in the state machines expire without client traffic
      */
     public record Settings(
-            String groupId, RaftConfig raft, Duration tick, Duration defaultTimeout, Duration clockInterval) {}
+            String groupId,
+            RaftConfig raft,
+            Duration tick,
+            Duration defaultTimeout,
+            Duration clockInterval,
+            SnapshotPolicy snapshots) {
+
+        public Settings(
+                String groupId, RaftConfig raft, Duration tick, Duration defaultTimeout, Duration clockInterval) {
+            this(groupId, raft, tick, defaultTimeout, clockInterval, SnapshotPolicy.DEFAULT);
+        }
+    }
+
+    /**
+     * When to snapshot: after {@code entries} applied entries or {@code logBytes} of log since the
+     * last snapshot; {@code keepEntries} entries stay in the log behind a snapshot so a follower
+     * that is only a little behind catches up from the log rather than from a snapshot.
+     */
+    public record SnapshotPolicy(long entries, long logBytes, long keepEntries) {
+
+        public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(100_000, 256L << 20, 10_000);
+    }
+
+    private record PendingAdmin(long term, long deadlineNanos, CompletableFuture<AdminResponse> future) {}
 
     private record PendingProposal(long term, long deadlineNanos, CompletableFuture<CommandResponse> future) {}
 
@@ -92,10 +132,22 @@ public final class RaftDriver implements AutoCloseable {
     private long lastTimestampMillis;
     private long appliedIndex;
     private final long commitAtStart;
+
+    private SnapshotFile latestSnapshot;
+    private long snapshotIndex;
+    private long logBytesSinceSnapshot;
+    private boolean snapshotInProgress;
+    private final List<CompletableFuture<SnapshotFile>> snapshotWaiters = new ArrayList<>();
+    private final Map<String, Path> stagedSnapshots = new HashMap<>();
+    private final Set<String> snapshotsInFlight = new HashSet<>();
+    private final ExecutorService snapshotWriter;
+    private final Map<Long, PendingAdmin> membershipChanges = new HashMap<>();
+    private PendingAdmin pendingTransfer;
     private SoftState softState;
     private Membership publishedMembership;
 
     private volatile NodeStatus status;
+    private volatile int pendingProposals;
 
     public RaftDriver(
             Settings settings,
@@ -114,10 +166,28 @@ public final class RaftDriver implements AutoCloseable {
         this.clock = clock;
         this.events = events;
         this.listener = listener;
-        this.raft = new Raft(settings.raft(), storage.initialHardState(), storage.initialEntries(), bootstrap, random);
+        SnapshotMeta snapshot = SnapshotMeta.NONE;
+        if (storage.initialSnapshot().isPresent()) {
+            SnapshotFile file = storage.initialSnapshot().get();
+            try {
+                restoreMachines(storage.readSnapshot(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot restore snapshot " + file.file(), e);
+            }
+            snapshot = file.meta();
+            latestSnapshot = file;
+            snapshotIndex = snapshot.index();
+            appliedIndex = snapshot.index();
+        }
+        this.raft = new Raft(
+                settings.raft(), storage.initialHardState(), snapshot, storage.initialEntries(), bootstrap, random);
         this.commitAtStart = raft.commitIndex();
+        this.snapshotWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .name("snapshot-writer-" + settings.groupId())
+                .daemon(true)
+                .factory());
         this.softState = new SoftState(raft.role(), raft.leaderId(), raft.term());
-        transport.updateAddresses(raft.membership().voters());
+        transport.updateAddresses(raft.membership().addresses());
         publishStatus();
         this.thread = Thread.ofPlatform()
                 .name("raft-driver-" + settings.groupId())
@@ -137,11 +207,85 @@ public final class RaftDriver implements AutoCloseable {
         return status;
     }
 
+    /** Commands proposed by this node and not yet answered. */
+    public int pendingProposals() {
+        return pendingProposals;
+    }
+
     // ---- inputs from other threads -----------------------------------------------------------
 
     /** Hands a peer's message to the core. */
     public void receive(Message message) {
         inbox.add(() -> raft.step(message));
+    }
+
+    /** A snapshot from the leader arrived whole in {@code file}; the core decides whether to install it. */
+    public void receiveSnapshot(Message.SnapshotRequest message, Path file) {
+        inbox.add(() -> {
+            stagedSnapshots.put(key(message.snapshot()), file);
+            raft.step(message);
+        });
+    }
+
+    private static String key(SnapshotMeta meta) {
+        return meta.index() + ":" + meta.term();
+    }
+
+    /** Where the transport stages incoming snapshots. */
+    public Path incomingSnapshots() {
+        return storage.incomingSnapshots();
+    }
+
+    /**
+     * Proposes a membership change; completes once the configuration entry is applied here, or
+     * with the reason it was refused.
+     */
+    public CompletableFuture<AdminResponse> changeMembership(ConfChange change, long timeoutMs) {
+        var future = new CompletableFuture<AdminResponse>();
+        long deadline = deadlineNanos(timeoutMs);
+        inbox.add(() -> {
+            ConfChangeResult r = raft.proposeConfChange(change);
+            if (!r.accepted()) {
+                future.complete(refused(r.refusal()));
+                return;
+            }
+            membershipChanges.put(r.index(), new PendingAdmin(raft.term(), deadline, future));
+        });
+        return future;
+    }
+
+    /**
+     * Hands leadership to {@code target} (null: the most caught-up voter); completes when another
+     * node leads, or with the reason it could not.
+     */
+    public CompletableFuture<AdminResponse> transferLeadership(String target, long timeoutMs) {
+        var future = new CompletableFuture<AdminResponse>();
+        long deadline = deadlineNanos(timeoutMs);
+        inbox.add(() -> {
+            Refusal refusal = raft.transferLeadership(target);
+            if (refusal != null) {
+                future.complete(refused(refusal));
+                return;
+            }
+            pendingTransfer = new PendingAdmin(raft.term(), deadline, future);
+        });
+        return future;
+    }
+
+    /** Takes a snapshot now (or joins the one being written) and compacts the log behind it. */
+    public CompletableFuture<SnapshotFile> takeSnapshot() {
+        var future = new CompletableFuture<SnapshotFile>();
+        inbox.add(() -> {
+            if (!snapshotInProgress && appliedIndex == snapshotIndex && latestSnapshot != null) {
+                future.complete(latestSnapshot);
+                return;
+            }
+            snapshotWaiters.add(future);
+            if (!snapshotInProgress) {
+                startSnapshot();
+            }
+        });
+        return future;
     }
 
     /**
@@ -274,6 +418,7 @@ public final class RaftDriver implements AutoCloseable {
                 if (now >= nextTick) {
                     raft.tick();
                     maybeWriteClock();
+                    promoteCaughtUpLearners();
                     nextTick = Math.max(nextTick + tickNanos, now);
                     if (++ticks % 10 == 0) {
                         expireDeadlines(now);
@@ -282,6 +427,7 @@ public final class RaftDriver implements AutoCloseable {
                 while (raft.hasReady()) {
                     handleReady(raft.ready());
                 }
+                checkTransfer();
                 publishStatus();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -300,10 +446,16 @@ public final class RaftDriver implements AutoCloseable {
                 transport.send(settings.groupId(), m);
             }
         }
+        if (rd.snapshot() != null) {
+            installSnapshot(rd.snapshot());
+        }
         if (rd.hardState() != null) {
             storage.saveHardState(rd.hardState());
         }
         if (!rd.entries().isEmpty()) {
+            for (Entry e : rd.entries()) {
+                logBytesSinceSnapshot += e.sizeBytes();
+            }
             long t0 = System.nanoTime();
             storage.append(rd.entries());
             long t1 = System.nanoTime();
@@ -311,7 +463,9 @@ public final class RaftDriver implements AutoCloseable {
             listener.onPersist(rd.entries().size(), t1 - t0, System.nanoTime() - t1);
         }
         for (Message m : rd.messages()) {
-            if (!Ready.isSendableBeforePersist(m)) {
+            if (m instanceof Message.SnapshotRequest sr) {
+                sendSnapshot(sr);
+            } else if (!Ready.isSendableBeforePersist(m)) {
                 transport.send(settings.groupId(), m);
             }
         }
@@ -332,6 +486,7 @@ public final class RaftDriver implements AutoCloseable {
             }
         }
         raft.advance(rd);
+        maybeSnapshot();
         if (!rd.softState().equals(softState)) {
             onSoftState(softState, rd.softState());
             softState = rd.softState();
@@ -350,6 +505,21 @@ public final class RaftDriver implements AutoCloseable {
             result = machines.apply(e.index(), e.data(), events);
         }
         appliedIndex = e.index();
+        if (e.type() == EntryType.CONFIG) {
+            listener.onMembershipChange();
+            PendingAdmin change = membershipChanges.remove(e.index());
+            if (change != null) {
+                change.future()
+                        .complete(
+                                change.term() == e.term()
+                                        ? AdminResponse.newBuilder()
+                                                .setCode(AdminCode.ADMIN_CODE_OK)
+                                                .setIndex(e.index())
+                                                .setMessage("configuration applied")
+                                                .build()
+                                        : adminUnavailable("leadership changed before the change committed; retry"));
+            }
+        }
         PendingProposal pending = proposals.remove(e.index());
         if (pending != null) {
             if (pending.term() == e.term() && result != null) {
@@ -370,6 +540,212 @@ public final class RaftDriver implements AutoCloseable {
         while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= appliedIndex) {
             readsAwaitingApply.pollFirstEntry().getValue().forEach(this::serve);
         }
+    }
+
+    // ---- snapshots ---------------------------------------------------------------------------
+
+    private void maybeSnapshot() {
+        var policy = settings.snapshots();
+        if (!snapshotInProgress
+                && appliedIndex > snapshotIndex
+                && (appliedIndex - snapshotIndex >= policy.entries() || logBytesSinceSnapshot >= policy.logBytes())) {
+            startSnapshot();
+        }
+    }
+
+    /**
+     * Captures the state machines on this thread (they are only consistent here, between two
+     * applies; the pause is measured and exported), then serializes and writes the file on a
+     * background thread while applying goes on.
+     */
+    private void startSnapshot() {
+        if (appliedIndex == 0) {
+            snapshotWaiters.forEach(w -> w.completeExceptionally(new IllegalStateException("nothing applied yet")));
+            snapshotWaiters.clear();
+            return;
+        }
+        long t0 = System.nanoTime();
+        StateMachine.SnapshotWriter captured;
+        try {
+            captured = machines.captureSnapshot();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long pauseNanos = System.nanoTime() - t0;
+        var meta = new SnapshotMeta(appliedIndex, raft.termAt(appliedIndex), raft.membershipAt(appliedIndex));
+        snapshotInProgress = true;
+        logBytesSinceSnapshot = 0;
+        snapshotWriter.execute(() -> {
+            try {
+                var bytes = new ByteArrayOutputStream();
+                captured.writeTo(new DataOutputStream(bytes));
+                SnapshotFile file = storage.saveSnapshot(meta, bytes.toByteArray());
+                long totalNanos = System.nanoTime() - t0;
+                inbox.add(() -> onSnapshotSaved(file, pauseNanos, totalNanos));
+            } catch (IOException e) {
+                inbox.add(() -> onSnapshotFailed(e));
+            }
+        });
+    }
+
+    private void onSnapshotSaved(SnapshotFile file, long pauseNanos, long totalNanos) {
+        snapshotInProgress = false;
+        latestSnapshot = file;
+        snapshotIndex = file.meta().index();
+        raft.snapshotTaken(file.meta());
+        long compactTo = Math.max(
+                raft.snapshotIndex(), file.meta().index() - settings.snapshots().keepEntries());
+        raft.compact(compactTo);
+        try {
+            storage.compactLog(compactTo);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        listener.onSnapshot(file.sizeBytes(), pauseNanos, totalNanos);
+        log.info(
+                "snapshot at index {} ({} bytes, apply paused {} ms, {} ms in all); log compacted to {}",
+                file.meta().index(),
+                file.sizeBytes(),
+                pauseNanos / 1_000_000,
+                totalNanos / 1_000_000,
+                compactTo);
+        snapshotWaiters.forEach(w -> w.complete(file));
+        snapshotWaiters.clear();
+    }
+
+    private void onSnapshotFailed(IOException e) {
+        snapshotInProgress = false;
+        log.error("writing a snapshot failed; the log is not compacted", e);
+        snapshotWaiters.forEach(w -> w.completeExceptionally(e));
+        snapshotWaiters.clear();
+    }
+
+    /** The follower side: the core accepted a leader's snapshot that replaces our log. */
+    private void installSnapshot(SnapshotMeta meta) throws IOException {
+        Path staged = stagedSnapshots.remove(key(meta));
+        if (staged == null) {
+            throw new IllegalStateException("the core installs snapshot " + key(meta) + " that was never received");
+        }
+        SnapshotFile file = storage.adoptSnapshot(staged);
+        restoreMachines(storage.readSnapshot(file));
+        // The snapshot is durable before the log is reset: a crash in between leaves a log that
+        // does not connect to the snapshot, which the storage discards on restart.
+        storage.resetLog();
+        appliedIndex = meta.index();
+        snapshotIndex = meta.index();
+        latestSnapshot = file;
+        logBytesSinceSnapshot = 0;
+        for (var it = stagedSnapshots.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (Long.parseLong(e.getKey().substring(0, e.getKey().indexOf(':'))) <= meta.index()) {
+                Files.deleteIfExists(e.getValue());
+                it.remove();
+            }
+        }
+        listener.onSnapshotInstalled(file.sizeBytes());
+        log.info("installed the leader's snapshot at index {} ({} bytes)", meta.index(), file.sizeBytes());
+        while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= appliedIndex) {
+            readsAwaitingApply.pollFirstEntry().getValue().forEach(this::serve);
+        }
+    }
+
+    private void restoreMachines(byte[] data) {
+        try {
+            machines.restore(new DataInputStream(new ByteArrayInputStream(data)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("snapshot data does not match the state machines", e);
+        }
+    }
+
+    /** Ships the newest snapshot on disk (possibly newer than the one the core named). */
+    private void sendSnapshot(Message.SnapshotRequest request) {
+        String peer = request.to();
+        SnapshotFile file = latestSnapshot;
+        if (file == null) {
+            raft.reportSnapshot(peer, false);
+            return;
+        }
+        if (!snapshotsInFlight.add(peer)) {
+            return;
+        }
+        var actual = new Message.SnapshotRequest(request.from(), peer, request.term(), file.meta());
+        transport.sendSnapshot(
+                settings.groupId(),
+                actual,
+                file.file(),
+                delivered -> inbox.add(() -> {
+                    snapshotsInFlight.remove(peer);
+                    if (delivered) {
+                        listener.onSnapshotSent(file.sizeBytes());
+                    }
+                    raft.reportSnapshot(peer, delivered);
+                }));
+    }
+
+    // ---- membership and leadership ------------------------------------------------------------
+
+    private void promoteCaughtUpLearners() {
+        if (raft.role() != Role.LEADER) {
+            return;
+        }
+        for (String learner : raft.membership().autoPromote()) {
+            if (raft.matchIndex(learner) >= raft.commitIndex()) {
+                ConfChangeResult r = raft.proposeConfChange(new ConfChange.Promote(learner));
+                if (r.accepted()) {
+                    log.info("learner {} caught up; promoting it to voter (index {})", learner, r.index());
+                }
+            }
+        }
+    }
+
+    private void checkTransfer() {
+        if (pendingTransfer == null) {
+            return;
+        }
+        if (raft.role() != Role.LEADER && raft.leaderId() != null) {
+            pendingTransfer
+                    .future()
+                    .complete(AdminResponse.newBuilder()
+                            .setCode(AdminCode.ADMIN_CODE_OK)
+                            .setNodeId(raft.leaderId())
+                            .setLeaderHint(hint())
+                            .setMessage("leadership transferred")
+                            .build());
+            pendingTransfer = null;
+        } else if (raft.role() == Role.LEADER && raft.leadTransferee() == null) {
+            pendingTransfer
+                    .future()
+                    .complete(AdminResponse.newBuilder()
+                            .setCode(AdminCode.ADMIN_CODE_TIMEOUT)
+                            .setMessage(
+                                    "the target did not take over within an election timeout; this node still leads")
+                            .build());
+            pendingTransfer = null;
+        }
+    }
+
+    private AdminResponse refused(Refusal refusal) {
+        AdminCode code = switch (refusal.kind()) {
+            case NOT_LEADER ->
+                raft.leaderId() == null ? AdminCode.ADMIN_CODE_UNAVAILABLE : AdminCode.ADMIN_CODE_NOT_LEADER;
+            case IN_PROGRESS -> AdminCode.ADMIN_CODE_IN_PROGRESS;
+            case NOT_FOUND -> AdminCode.ADMIN_CODE_NOT_FOUND;
+            case CONFLICT -> AdminCode.ADMIN_CODE_CONFLICT;
+            case NOT_READY -> AdminCode.ADMIN_CODE_UNAVAILABLE;
+        };
+        return AdminResponse.newBuilder()
+                .setCode(code)
+                .setMessage(refusal.message())
+                .setLeaderHint(hint())
+                .build();
+    }
+
+    private AdminResponse adminUnavailable(String message) {
+        return AdminResponse.newBuilder()
+                .setCode(AdminCode.ADMIN_CODE_UNAVAILABLE)
+                .setMessage(message)
+                .setLeaderHint(hint())
+                .build();
     }
 
     private void serve(PendingRead read) {
@@ -401,6 +777,8 @@ public final class RaftDriver implements AutoCloseable {
             proposals.clear();
             reads.values().forEach(r -> r.future().complete(readNotLeader()));
             reads.clear();
+            membershipChanges.values().forEach(c -> c.future().complete(adminUnavailable("leadership lost; retry")));
+            membershipChanges.clear();
         }
         listener.onSoftState(before, after);
     }
@@ -416,6 +794,17 @@ public final class RaftDriver implements AutoCloseable {
                                 .setCode(ResultCode.RESULT_CODE_TIMEOUT)
                                 .setMessage("not committed before the deadline; it may still commit, retry"
                                         + " with the same sequence to learn the outcome")
+                                .build());
+            }
+        }
+        for (Iterator<PendingAdmin> it = membershipChanges.values().iterator(); it.hasNext(); ) {
+            PendingAdmin c = it.next();
+            if (now - c.deadlineNanos() > 0) {
+                it.remove();
+                c.future()
+                        .complete(AdminResponse.newBuilder()
+                                .setCode(AdminCode.ADMIN_CODE_TIMEOUT)
+                                .setMessage("the change was not committed before the deadline; it may still commit")
                                 .build());
             }
         }
@@ -478,6 +867,7 @@ public final class RaftDriver implements AutoCloseable {
         }
         boolean caughtUp =
                 raft.leaderId() != null && appliedIndex >= raft.commitIndex() && raft.commitIndex() >= commitAtStart;
+        pendingProposals = proposals.size();
         status = new NodeStatus(
                 raft.id(),
                 raft.role(),
@@ -486,8 +876,9 @@ public final class RaftDriver implements AutoCloseable {
                 raft.commitIndex(),
                 appliedIndex,
                 raft.lastIndex(),
-                0,
+                snapshotIndex,
                 raft.membership(),
+                raft.membershipIndex(),
                 matches,
                 caughtUp);
     }
@@ -497,6 +888,7 @@ public final class RaftDriver implements AutoCloseable {
         running = false;
         thread.interrupt();
         thread.join(5_000);
+        snapshotWriter.shutdown();
         proposals.values().forEach(p -> p.future().complete(unavailable("node shutting down")));
         reads.values().forEach(r -> r.future().complete(readNotLeader()));
         storage.close();

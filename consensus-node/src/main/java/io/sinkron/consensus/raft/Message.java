@@ -15,8 +15,14 @@ public sealed interface Message {
     long term();
 
     /** RequestVote (Raft §5.2) or, with {@code preVote}, the PreVote round (dissertation §9.6). */
-    record VoteRequest(String from, String to, long term, boolean preVote, long lastLogIndex, long lastLogTerm)
-            implements Message {}
+    record VoteRequest(
+            String from, String to, long term, boolean preVote, long lastLogIndex, long lastLogTerm, boolean transfer)
+            implements Message {
+
+        public VoteRequest(String from, String to, long term, boolean preVote, long lastLogIndex, long lastLogTerm) {
+            this(from, to, term, preVote, lastLogIndex, lastLogTerm, false);
+        }
+    }
 
     record VoteResponse(String from, String to, long term, boolean preVote, boolean granted) implements Message {}
 
@@ -56,4 +62,14 @@ public sealed interface Message {
     record HeartbeatRequest(String from, String to, long term, long leaderCommit, long round) implements Message {}
 
     record HeartbeatResponse(String from, String to, long term, long round) implements Message {}
+
+    /**
+     * InstallSnapshot (Raft §7): the follower's next entry was compacted away. Only the metadata
+     * passes through the core; the driver streams the data and delivers this message to the
+     * receiving core once the data is stored.
+     */
+    record SnapshotRequest(String from, String to, long term, SnapshotMeta snapshot) implements Message {}
+
+    /** Leader transfer (dissertation §3.10): the target campaigns at once. */
+    record TimeoutNow(String from, String to, long term) implements Message {}
 }

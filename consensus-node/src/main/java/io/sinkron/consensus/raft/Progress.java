@@ -21,6 +21,8 @@ final class Progress {
     boolean probeSent;
     /** Heard from since the last check-quorum round (Raft dissertation §6.2). */
     boolean recentActive;
+    /** In SNAPSHOT state: the index of the snapshot being installed. */
+    long pendingSnapshot;
     /** Highest ReadIndex heartbeat round this follower has echoed in the current term. */
     long ackedRound;
     /** Heartbeat responses in a row during which match did not move while appends were in flight. */
@@ -40,6 +42,14 @@ final class Progress {
         stalledHeartbeats = 0;
         next = match + 1;
         probeSent = false;
+        inflights.reset();
+    }
+
+    void becomeSnapshot(long snapshotIndex) {
+        state = State.SNAPSHOT;
+        pendingSnapshot = snapshotIndex;
+        probeSent = false;
+        stalledHeartbeats = 0;
         inflights.reset();
     }
 
@@ -73,6 +83,11 @@ final class Progress {
             if (++stalledHeartbeats >= STALL_LIMIT) {
                 becomeProbe();
             }
+        } else if (state == State.SNAPSHOT) {
+            // The driver reports every transfer's outcome; this only guards against a lost report.
+            if (++stalledHeartbeats >= SNAPSHOT_STALL_LIMIT) {
+                becomeProbe();
+            }
         } else {
             stalledHeartbeats = 0;
         }
@@ -80,6 +95,7 @@ final class Progress {
     }
 
     private static final int STALL_LIMIT = 3;
+    private static final int SNAPSHOT_STALL_LIMIT = 600;
 
     boolean paused() {
         return switch (state) {

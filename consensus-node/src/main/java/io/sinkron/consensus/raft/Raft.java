@@ -4,6 +4,8 @@ import io.sinkron.consensus.raft.Message.AppendRequest;
 import io.sinkron.consensus.raft.Message.AppendResponse;
 import io.sinkron.consensus.raft.Message.HeartbeatRequest;
 import io.sinkron.consensus.raft.Message.HeartbeatResponse;
+import io.sinkron.consensus.raft.Message.SnapshotRequest;
+import io.sinkron.consensus.raft.Message.TimeoutNow;
 import io.sinkron.consensus.raft.Message.VoteRequest;
 import io.sinkron.consensus.raft.Message.VoteResponse;
 import java.util.ArrayDeque;
@@ -34,9 +36,15 @@ public final class Raft {
     private final String id;
     private final RandomGenerator random;
     private final RaftLog log;
-    private final Membership bootstrap;
+    /** The configuration in force when the log holds no CONFIG entry: bootstrap or snapshot's. */
+    private Membership baseMembership;
+
     private Membership membership;
     private long membershipIndex;
+    private SnapshotMeta latestSnapshot;
+    private SnapshotMeta snapshotToInstall;
+    private String leadTransferee;
+    private int transferElapsed;
 
     private long term;
     private String votedFor;
@@ -71,11 +79,27 @@ public final class Raft {
      */
     public Raft(
             RaftConfig config, HardState hardState, List<Entry> entries, Membership bootstrap, RandomGenerator random) {
+        this(config, hardState, SnapshotMeta.NONE, entries, bootstrap, random);
+    }
+
+    /**
+     * Restores a node from a snapshot and the log entries stored after it.
+     *
+     * @param entries the persisted log after {@code snapshot.index()}, contiguous
+     */
+    public Raft(
+            RaftConfig config,
+            HardState hardState,
+            SnapshotMeta snapshot,
+            List<Entry> entries,
+            Membership bootstrap,
+            RandomGenerator random) {
         this.config = config;
         this.id = config.id();
         this.random = random;
-        this.log = new RaftLog(entries, 0, 0);
-        this.bootstrap = bootstrap;
+        this.log = new RaftLog(entries, snapshot.index(), snapshot.term());
+        this.baseMembership = snapshot.index() > 0 ? snapshot.membership() : bootstrap;
+        this.latestSnapshot = snapshot;
         this.term = hardState.term();
         this.votedFor = hardState.votedFor();
         this.log.commitTo(Math.min(hardState.commit(), log.lastIndex()));
@@ -103,6 +127,10 @@ public final class Raft {
     private void tickLeader() {
         heartbeatElapsed++;
         electionElapsed++;
+        if (leadTransferee != null && ++transferElapsed >= config.electionTicksMin()) {
+            // The target did not take over in time: resume accepting proposals (dissertation §3.10).
+            leadTransferee = null;
+        }
         if (electionElapsed >= config.electionTicksMin()) {
             electionElapsed = 0;
             // Check-quorum (dissertation §6.2): a leader cut off from a majority steps down so that
@@ -126,7 +154,7 @@ public final class Raft {
      *     this when the entry applied at that index has another term.
      */
     public long propose(EntryType type, byte[] data) {
-        if (role != Role.LEADER) {
+        if (role != Role.LEADER || leadTransferee != null) {
             return -1;
         }
         var e = new Entry(term, log.lastIndex() + 1, type, data);
@@ -172,8 +200,10 @@ public final class Raft {
     public void step(Message m) {
         if (m.term() > term) {
             if (m instanceof VoteRequest vr) {
-                boolean inLease =
-                        config.checkQuorum() && leaderId != null && electionElapsed < config.electionTicksMin();
+                boolean inLease = config.checkQuorum()
+                        && !vr.transfer()
+                        && leaderId != null
+                        && electionElapsed < config.electionTicksMin();
                 if (inLease) {
                     // Dissertation §4.2.3: a node that hears from a live leader ignores votes, so a
                     // removed or partitioned node cannot disrupt the cluster.
@@ -236,6 +266,17 @@ public final class Raft {
                 leaderId = ar.from();
                 handleAppend(ar);
             }
+            case SnapshotRequest sr -> {
+                electionElapsed = 0;
+                leaderId = sr.from();
+                handleSnapshot(sr);
+            }
+            case TimeoutNow t -> {
+                if (promotable()) {
+                    // Leader transfer: skip PreVote, the current leader asked for this election.
+                    campaign(false, true);
+                }
+            }
             case HeartbeatRequest hb -> {
                 electionElapsed = 0;
                 leaderId = hb.from();
@@ -265,9 +306,37 @@ public final class Raft {
         }
     }
 
+    /** The follower side of InstallSnapshot (Raft §7). */
+    private void handleSnapshot(SnapshotRequest sr) {
+        SnapshotMeta s = sr.snapshot();
+        if (s.index() <= log.committed()) {
+            send(new AppendResponse(id, sr.from(), term, true, log.committed(), 0, 0, 0));
+            return;
+        }
+        if (log.matchTerm(s.index(), s.term())) {
+            // We hold every entry the snapshot covers: keep them and what follows (Raft §7, "if
+            // existing log entry has same index and term as snapshot's last included entry,
+            // retain log entries following it").
+            log.commitTo(s.index());
+            send(new AppendResponse(id, sr.from(), term, true, s.index(), 0, 0, 0));
+            return;
+        }
+        // Our log conflicts with the snapshot or is behind it: discard it entirely.
+        log.restore(s.index(), s.term());
+        latestSnapshot = s;
+        snapshotToInstall = s;
+        baseMembership = s.membership();
+        applyMembership(s.membership(), s.index());
+        send(new AppendResponse(id, sr.from(), term, true, s.index(), 0, 0, 0));
+    }
+
     // ---- candidate ---------------------------------------------------------------------------
 
     private void campaign(boolean preVote) {
+        campaign(preVote, false);
+    }
+
+    private void campaign(boolean preVote, boolean transfer) {
         long voteTerm;
         if (preVote) {
             becomePreCandidate();
@@ -283,7 +352,7 @@ public final class Raft {
         }
         for (String voter : membership.voters().keySet()) {
             if (!voter.equals(id)) {
-                send(new VoteRequest(id, voter, voteTerm, preVote, log.lastIndex(), log.lastTerm()));
+                send(new VoteRequest(id, voter, voteTerm, preVote, log.lastIndex(), log.lastTerm(), transfer));
             }
         }
     }
@@ -297,6 +366,10 @@ public final class Raft {
             case HeartbeatRequest hb -> {
                 becomeFollower(term, hb.from());
                 stepFollower(hb);
+            }
+            case SnapshotRequest sr -> {
+                becomeFollower(term, sr.from());
+                stepFollower(sr);
             }
             case VoteResponse vr -> {
                 boolean matchesRound = (role == Role.PRE_CANDIDATE) == vr.preVote();
@@ -373,13 +446,21 @@ public final class Raft {
 
     private void handleAppendSuccess(String peer, Progress pr, AppendResponse ar) {
         if (pr.maybeUpdate(ar.matchIndex())) {
-            if (pr.state == Progress.State.PROBE) {
-                pr.becomeReplicate();
-            } else {
-                pr.inflights.freeUpTo(pr.match);
+            switch (pr.state) {
+                case PROBE -> pr.becomeReplicate();
+                case SNAPSHOT -> {
+                    if (pr.match >= pr.pendingSnapshot) {
+                        pr.becomeReplicate();
+                    }
+                }
+                case REPLICATE -> pr.inflights.freeUpTo(pr.match);
+            }
+            if (peer.equals(leadTransferee) && pr.match == log.lastIndex()) {
+                send(new TimeoutNow(id, peer, term));
             }
             if (maybeCommit()) {
                 broadcastAppend(true);
+                stepDownIfRemoved();
                 return;
             }
         }
@@ -415,6 +496,9 @@ public final class Raft {
      * majority; earlier-term entries commit indirectly with it (the Figure 8 case).
      */
     private boolean maybeCommit() {
+        if (membership.voters().isEmpty()) {
+            return false;
+        }
         var matches = new ArrayList<Long>();
         for (String voter : membership.voters().keySet()) {
             matches.add(voter.equals(id) ? log.stable() : progress.get(voter).match);
@@ -488,7 +572,7 @@ public final class Raft {
         long prevIndex = pr.next - 1;
         long prevTerm = log.term(prevIndex);
         if (prevTerm < 0) {
-            throw new IllegalStateException("entry " + prevIndex + " for " + peer + " is not in the log");
+            return sendSnapshot(peer, pr);
         }
         List<Entry> entries =
                 pr.next <= log.lastIndex() ? log.slice(pr.next, log.lastIndex(), config.maxMessageBytes()) : List.of();
@@ -508,6 +592,33 @@ public final class Raft {
             pr.probeSent = true;
         }
         return true;
+    }
+
+    /** The entries this follower needs were compacted away: send the latest snapshot (Raft §7). */
+    private boolean sendSnapshot(String peer, Progress pr) {
+        if (latestSnapshot.index() == 0 || latestSnapshot.index() < log.snapshotIndex()) {
+            throw new IllegalStateException("log compacted to " + log.snapshotIndex() + " without a snapshot");
+        }
+        pr.becomeSnapshot(latestSnapshot.index());
+        send(new SnapshotRequest(id, peer, term, latestSnapshot));
+        return true;
+    }
+
+    /**
+     * The driver's report on a snapshot it shipped to {@code peer}. After a failure the follower is
+     * probed again (and sent a snapshot again if it still needs one) at the next heartbeat.
+     */
+    public void reportSnapshot(String peer, boolean delivered) {
+        Progress pr = progress.get(peer);
+        if (role != Role.LEADER || pr == null || pr.state != Progress.State.SNAPSHOT) {
+            return;
+        }
+        long pending = pr.pendingSnapshot;
+        pr.becomeProbe();
+        if (delivered) {
+            pr.next = Math.max(pr.next, pending + 1);
+        }
+        pr.probeSent = true;
     }
 
     private void broadcastHeartbeat() {
@@ -538,6 +649,7 @@ public final class Raft {
         }
         broadcastPending = false;
         readRoundPending = false;
+        leadTransferee = null;
         pendingReads.clear();
         readsAwaitingTermCommit.clear();
     }
@@ -591,7 +703,7 @@ public final class Raft {
     private void refreshMembership() {
         Entry e = log.lastConfigEntry();
         if (e == null) {
-            membership = bootstrap;
+            membership = baseMembership;
             membershipIndex = 0;
         } else {
             membership = Membership.decode(e.data());
@@ -624,6 +736,147 @@ public final class Raft {
             role = Role.LEARNER;
         } else if (role == Role.LEARNER && next.isVoter(id)) {
             role = Role.FOLLOWER;
+        }
+    }
+
+    /**
+     * Proposes one membership change (see {@link ConfChange}).
+     *
+     * @return the index of the CONFIG entry, or an error saying why the change is refused
+     */
+    public ConfChangeResult proposeConfChange(ConfChange change) {
+        if (role != Role.LEADER) {
+            return ConfChangeResult.refused(Refusal.Kind.NOT_LEADER, "this node is not the leader");
+        }
+        if (leadTransferee != null) {
+            return ConfChangeResult.refused(
+                    Refusal.Kind.IN_PROGRESS, "a leadership transfer to " + leadTransferee + " is in progress");
+        }
+        if (log.term(log.committed()) != term) {
+            return ConfChangeResult.refused(
+                    Refusal.Kind.NOT_READY, "the leader has not committed an entry of its term yet; retry shortly");
+        }
+        if (membershipIndex > log.committed()) {
+            return ConfChangeResult.refused(
+                    Refusal.Kind.IN_PROGRESS, "a membership change is in progress (log index " + membershipIndex + ")");
+        }
+        Membership next;
+        switch (change) {
+            case ConfChange.AddLearner a -> {
+                if (membership.contains(a.nodeId())) {
+                    return ConfChangeResult.refused(Refusal.Kind.CONFLICT, "'" + a.nodeId() + "' is already a member");
+                }
+                next = membership.withLearner(a.nodeId(), a.address(), a.promote());
+            }
+            case ConfChange.Promote p -> {
+                if (!membership.isLearner(p.nodeId())) {
+                    return ConfChangeResult.refused(Refusal.Kind.NOT_FOUND, "'" + p.nodeId() + "' is not a learner");
+                }
+                next = membership.promoted(p.nodeId());
+            }
+            case ConfChange.Remove r -> {
+                if (!membership.contains(r.nodeId())) {
+                    return ConfChangeResult.refused(Refusal.Kind.NOT_FOUND, "'" + r.nodeId() + "' is not a member");
+                }
+                if (membership.isVoter(r.nodeId()) && membership.voters().size() == 1) {
+                    return ConfChangeResult.refused(Refusal.Kind.CONFLICT, "'" + r.nodeId() + "' is the last voter");
+                }
+                next = membership.without(r.nodeId());
+            }
+        }
+        return ConfChangeResult.accepted(propose(EntryType.CONFIG, next.encode()));
+    }
+
+    /**
+     * Hands leadership to {@code target}, or to the most caught-up voter when it is null
+     * (dissertation §3.10): proposals are refused until the target takes over or the transfer times
+     * out after an election timeout.
+     *
+     * @return null when the transfer started, or why it cannot
+     */
+    public Refusal transferLeadership(String target) {
+        if (role != Role.LEADER) {
+            return Refusal.of(Refusal.Kind.NOT_LEADER, "this node is not the leader");
+        }
+        if (leadTransferee != null) {
+            return Refusal.of(Refusal.Kind.IN_PROGRESS, "a transfer to " + leadTransferee + " is already in progress");
+        }
+        if (target == null) {
+            target = progress.entrySet().stream()
+                    .filter(e -> membership.isVoter(e.getKey()))
+                    .max(java.util.Comparator.comparingLong((Map.Entry<String, Progress> e) -> e.getValue().match)
+                            .thenComparing(Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+                    .map(Map.Entry::getKey)
+                    .orElse(null);
+            if (target == null) {
+                return Refusal.of(Refusal.Kind.CONFLICT, "there is no other voter to transfer to");
+            }
+        }
+        if (target.equals(id)) {
+            return Refusal.of(Refusal.Kind.CONFLICT, "'" + id + "' is already the leader");
+        }
+        if (!membership.isVoter(target)) {
+            return Refusal.of(Refusal.Kind.NOT_FOUND, "'" + target + "' is not a voter");
+        }
+        leadTransferee = target;
+        transferElapsed = 0;
+        Progress pr = progress.get(target);
+        if (pr.match == log.lastIndex()) {
+            send(new TimeoutNow(id, target, term));
+        } else {
+            sendAppends(target);
+        }
+        return null;
+    }
+
+    /**
+     * The configuration in force at {@code index} (at or after the compaction point, at most the
+     * last index): what a snapshot taken at that index must record.
+     */
+    public Membership membershipAt(long index) {
+        for (long i = Math.min(index, log.lastIndex()); i > log.snapshotIndex(); i--) {
+            Entry e = log.entry(i);
+            if (e.type() == EntryType.CONFIG) {
+                return Membership.decode(e.data());
+            }
+        }
+        return baseMembership;
+    }
+
+    /** The driver took a snapshot of the state machines at {@code meta.index()}. */
+    public void snapshotTaken(SnapshotMeta meta) {
+        if (meta.index() > latestSnapshot.index()) {
+            latestSnapshot = meta;
+        }
+    }
+
+    /**
+     * Drops log entries up to {@code index}, which must be covered by the latest snapshot; a
+     * follower that needs them is sent that snapshot instead.
+     */
+    public void compact(long index) {
+        if (index > latestSnapshot.index()) {
+            throw new IllegalArgumentException("compact " + index + " beyond snapshot " + latestSnapshot.index());
+        }
+        if (index <= log.snapshotIndex()) {
+            return;
+        }
+        // Keep the configuration in force at the compaction point for when no CONFIG entry remains.
+        for (long i = Math.min(index, log.lastIndex()); i > log.snapshotIndex(); i--) {
+            Entry e = log.entry(i);
+            if (e.type() == EntryType.CONFIG) {
+                baseMembership = Membership.decode(e.data());
+                break;
+            }
+        }
+        log.compact(index);
+    }
+
+    private void stepDownIfRemoved() {
+        // Dissertation §4.2.2: a leader removed from the configuration steps down once the change
+        // is committed; until then it manages the cluster without counting itself.
+        if (role == Role.LEADER && !membership.isVoter(id) && membershipIndex <= log.committed()) {
+            becomeFollower(term, null);
         }
     }
 
@@ -665,6 +918,7 @@ public final class Raft {
 
     public boolean hasReady() {
         return !outbox.isEmpty()
+                || snapshotToInstall != null
                 || broadcastPending
                 || readRoundPending
                 || !readStates.isEmpty()
@@ -680,12 +934,14 @@ public final class Raft {
         var rd = new Ready(
                 softState(),
                 hardStateChanged() ? hardState() : null,
+                snapshotToInstall,
                 log.unstableEntries(),
                 List.copyOf(outbox),
                 log.committedUnapplied(),
                 List.copyOf(readStates));
         outbox.clear();
         readStates.clear();
+        snapshotToInstall = null;
         reportedSoftState = rd.softState();
         return rd;
     }
@@ -708,6 +964,7 @@ public final class Raft {
         if (role == Role.LEADER && maybeCommit()) {
             broadcastAppend(true);
         }
+        stepDownIfRemoved();
     }
 
     // ---- observation -------------------------------------------------------------------------
@@ -754,6 +1011,28 @@ public final class Raft {
 
     public Membership membership() {
         return membership;
+    }
+
+    /** Index of the CONFIG entry in force, or 0 when the bootstrap or snapshot configuration is. */
+    public long membershipIndex() {
+        return membershipIndex;
+    }
+
+    public long snapshotIndex() {
+        return log.snapshotIndex();
+    }
+
+    public SnapshotMeta latestSnapshot() {
+        return latestSnapshot;
+    }
+
+    public String leadTransferee() {
+        return leadTransferee;
+    }
+
+    /** Index of the first entry the log still holds. */
+    public long firstIndex() {
+        return log.firstIndex();
     }
 
     /** Term of the entry at {@code index}, or -1 when the log does not hold it. */

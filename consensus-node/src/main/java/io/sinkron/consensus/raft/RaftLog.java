@@ -38,6 +38,37 @@ final class RaftLog {
         this.applied = snapshotIndex;
     }
 
+    long snapshotIndex() {
+        return snapshotIndex;
+    }
+
+    /**
+     * Drops entries up to {@code index} (they are covered by a snapshot). Only applied entries may
+     * be compacted.
+     */
+    void compact(long index) {
+        if (index <= snapshotIndex) {
+            return;
+        }
+        if (index > applied) {
+            throw new IllegalStateException("cannot compact " + index + " beyond applied " + applied);
+        }
+        long term = term(index);
+        entries.subList(0, (int) (index - snapshotIndex)).clear();
+        snapshotIndex = index;
+        snapshotTerm = term;
+    }
+
+    /** Replaces the whole log with a snapshot's position (the follower side of InstallSnapshot). */
+    void restore(long index, long term) {
+        entries.clear();
+        snapshotIndex = index;
+        snapshotTerm = term;
+        committed = index;
+        applied = index;
+        stable = index;
+    }
+
     long firstIndex() {
         return snapshotIndex + 1;
     }
@@ -62,7 +93,7 @@ final class RaftLog {
         return stable;
     }
 
-    /** Term of the entry at {@code index}, or -1 when the log does not hold it. */
+    /** Term of the entry at {@code index}, or -1 when the log does not hold it (or compacted it). */
     long term(long index) {
         if (index == snapshotIndex) {
             return snapshotTerm;

@@ -6,6 +6,8 @@ import java.util.List;
  * Everything the driver must do after feeding the core some input, in this order:
  *
  * <ol>
+ *   <li>install {@link #snapshot()} if not null (a follower received it: restore the state
+ *       machines from its data, durably replace the stored log with an empty one after it);
  *   <li>persist {@link #hardState()} (if not null) and {@link #entries()} — truncating the stored
  *       log from the first entry's index — and fsync when {@link #mustSync()};
  *   <li>send {@link #messages()} (only after step 1: a vote or an append acknowledgement promises
@@ -17,13 +19,14 @@ import java.util.List;
 public record Ready(
         SoftState softState,
         HardState hardState,
+        SnapshotMeta snapshot,
         List<Entry> entries,
         List<Message> messages,
         List<Entry> committedEntries,
         List<ReadState> readStates) {
 
     public boolean mustSync() {
-        return hardState != null || !entries.isEmpty();
+        return hardState != null || !entries.isEmpty() || snapshot != null;
     }
 
     /**

@@ -30,17 +30,28 @@ public final class GrpcPeerTransport implements PeerTransport {
     private static final long MAX_BUFFERED_BYTES = 64L << 20;
 
     private final String selfId;
+    private final Map<String, String> seeds;
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final Map<String, PeerStream> streams = new ConcurrentHashMap<>();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder messagesDropped = new LongAdder();
+    private final SnapshotSender snapshots = new SnapshotSender(bytesSent);
 
-    public GrpcPeerTransport(String selfId) {
+    /**
+     * @param seeds addresses known from configuration (CLUSTER_NODES); they stay reachable even
+     *     while the configuration in the log does not list them, so a joining node can answer the
+     *     leader before it learns the configuration that contains it
+     */
+    public GrpcPeerTransport(String selfId, Map<String, String> seeds) {
         this.selfId = selfId;
+        this.seeds = Map.copyOf(seeds);
+        updateAddresses(Map.of());
     }
 
     @Override
-    public void updateAddresses(Map<String, String> addressesById) {
+    public void updateAddresses(Map<String, String> membershipAddresses) {
+        var addressesById = new java.util.HashMap<>(seeds);
+        addressesById.putAll(membershipAddresses);
         addressesById.forEach((id, address) -> {
             if (id.equals(selfId)) {
                 return;
@@ -66,6 +77,24 @@ public final class GrpcPeerTransport implements PeerTransport {
     @Override
     public void send(String groupId, Message message) {
         send(message.to(), MessageCodec.encode(groupId, message));
+    }
+
+    @Override
+    public void sendSnapshot(
+            String groupId,
+            Message.SnapshotRequest request,
+            java.nio.file.Path file,
+            java.util.function.Consumer<Boolean> done) {
+        String address = addresses.get(request.to());
+        if (address == null) {
+            done.accept(false);
+            return;
+        }
+        PeerStream stream = streams.computeIfAbsent(request.to(), p -> new PeerStream(p, address));
+        // A transfer can take a while; it runs on its own virtual thread and always reports.
+        Thread.ofVirtual()
+                .name("snapshot-to-" + request.to())
+                .start(() -> done.accept(snapshots.send(stream.channel, groupId, request, file)));
     }
 
     /** Sends a failure-detector ping to every known peer. */
@@ -114,7 +143,7 @@ public final class GrpcPeerTransport implements PeerTransport {
     private static final class PeerStream {
 
         private final String peer;
-        private final ManagedChannel channel;
+        final ManagedChannel channel;
         private ClientCallStreamObserver<PeerEnvelope> out;
 
         PeerStream(String peer, String address) {

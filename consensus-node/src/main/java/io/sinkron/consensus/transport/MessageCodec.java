@@ -10,6 +10,7 @@ import io.sinkron.proto.HeartbeatRequest;
 import io.sinkron.proto.HeartbeatResponse;
 import io.sinkron.proto.LogEntry;
 import io.sinkron.proto.PeerEnvelope;
+import io.sinkron.proto.TimeoutNow;
 import io.sinkron.proto.VoteRequest;
 import io.sinkron.proto.VoteResponse;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ public final class MessageCodec {
                 b.setVoteRequest(VoteRequest.newBuilder()
                         .setPreVote(v.preVote())
                         .setLastLogIndex(v.lastLogIndex())
-                        .setLastLogTerm(v.lastLogTerm()));
+                        .setLastLogTerm(v.lastLogTerm())
+                        .setTransfer(v.transfer()));
             case Message.VoteResponse v ->
                 b.setVoteResponse(
                         VoteResponse.newBuilder().setPreVote(v.preVote()).setGranted(v.granted()));
@@ -62,6 +64,9 @@ public final class MessageCodec {
                         .setRound(h.round()));
             case Message.HeartbeatResponse h ->
                 b.setHeartbeatResponse(HeartbeatResponse.newBuilder().setRound(h.round()));
+            case Message.TimeoutNow t -> b.setTimeoutNow(TimeoutNow.getDefaultInstance());
+            case Message.SnapshotRequest sr ->
+                throw new IllegalArgumentException("snapshots travel on InstallSnapshot, not on the message stream");
         }
         return b.build();
     }
@@ -74,7 +79,8 @@ public final class MessageCodec {
         return switch (env.getBodyCase()) {
             case VOTE_REQUEST -> {
                 var v = env.getVoteRequest();
-                yield new Message.VoteRequest(from, to, term, v.getPreVote(), v.getLastLogIndex(), v.getLastLogTerm());
+                yield new Message.VoteRequest(
+                        from, to, term, v.getPreVote(), v.getLastLogIndex(), v.getLastLogTerm(), v.getTransfer());
             }
             case VOTE_RESPONSE -> {
                 var v = env.getVoteResponse();
@@ -112,6 +118,7 @@ public final class MessageCodec {
             case HEARTBEAT_RESPONSE ->
                 new Message.HeartbeatResponse(
                         from, to, term, env.getHeartbeatResponse().getRound());
+            case TIMEOUT_NOW -> new Message.TimeoutNow(from, to, term);
             case PING, BODY_NOT_SET -> null;
         };
     }

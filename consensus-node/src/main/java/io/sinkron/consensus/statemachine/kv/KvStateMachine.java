@@ -78,6 +78,20 @@ public final class KvStateMachine implements StateMachine {
 
     @Override
     public void snapshot(DataOutputStream out) throws IOException {
+        write(values, out);
+    }
+
+    /**
+     * Copies the map's references (values are immutable), so the pause is a pointer copy, and
+     * sorts and serializes the copy on the snapshot thread.
+     */
+    @Override
+    public SnapshotWriter captureSnapshot() {
+        var copy = new HashMap<>(values);
+        return out -> write(copy, out);
+    }
+
+    private static void write(Map<String, Versioned> values, DataOutputStream out) throws IOException {
         out.writeInt(values.size());
         for (var e : new TreeMap<>(values).entrySet()) {
             out.writeUTF(e.getKey());

@@ -49,4 +49,15 @@ final class SimStateMachine {
     String read(String key) {
         return values.get(key);
     }
+
+    /** The state as a snapshot would hold it. */
+    Map<String, String> copy() {
+        return new HashMap<>(values);
+    }
+
+    void restore(Map<String, String> state, long index) {
+        values.clear();
+        values.putAll(state);
+        applied = index;
+    }
 }

@@ -1,5 +1,6 @@
 package io.sinkron.consensus.raft.sim;
 
+import io.sinkron.consensus.raft.ConfChange;
 import io.sinkron.consensus.raft.Entry;
 import io.sinkron.consensus.raft.EntryType;
 import io.sinkron.consensus.raft.Membership;
@@ -8,6 +9,7 @@ import io.sinkron.consensus.raft.RaftConfig;
 import io.sinkron.consensus.raft.ReadState;
 import io.sinkron.consensus.raft.Ready;
 import io.sinkron.consensus.raft.Role;
+import io.sinkron.consensus.raft.SnapshotMeta;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +31,7 @@ final class SimulatedCluster {
 
     static final int TICK_MS = 10;
 
-    private record InFlight(long at, long seq, Message message) {}
+    private record InFlight(long at, long seq, Message message, Map<String, String> snapshotData) {}
 
     private record PendingWrite(int opIndex, long term, String command) {}
 
@@ -43,6 +45,18 @@ final class SimulatedCluster {
     private long messageSeq;
     long now;
     Faults faults;
+    /**
+     * Serve reads from whichever node the client picked, from its local state, without ReadIndex:
+     * a deliberate bug, to show that the history checker catches stale reads.
+     */
+    boolean unsafeLocalReads;
+    /** Take snapshots, compact logs, change membership and transfer leadership during the run. */
+    boolean reconfigure;
+
+    private int nextNodeNumber;
+    int snapshotsInstalled;
+    int membershipChanges;
+    int transfers;
     /** Nodes that can talk to each other; null when the network is whole. */
     private Set<String> partitionSide;
 
@@ -72,11 +86,18 @@ final class SimulatedCluster {
         }
         var membership = new Membership(voters, Map.of());
         for (String id : voters.keySet()) {
-            var config = new RaftConfig(id, 1, 10, 20, true, true, 8, 64 * 1024, 4 * 1024);
-            nodes.put(id, new SimNode(id, config, membership, random.split()));
-            pendingWrites.put(id, new HashMap<>());
-            pendingReads.put(id, new HashMap<>());
+            addNode(id, membership);
         }
+        nextNodeNumber = size + 1;
+    }
+
+    private SimNode addNode(String id, Membership bootstrap) {
+        var config = new RaftConfig(id, 1, 10, 20, true, true, 8, 64 * 1024, 4 * 1024);
+        var node = new SimNode(id, config, bootstrap, random.split());
+        nodes.put(id, node);
+        pendingWrites.put(id, new HashMap<>());
+        pendingReads.put(id, new HashMap<>());
+        return node;
     }
 
     // ---- time --------------------------------------------------------------------------------
@@ -95,6 +116,9 @@ final class SimulatedCluster {
             }
             if (withFaults) {
                 injectFaults();
+            }
+            if (reconfigure) {
+                reconfigureStep(withClients);
             }
             if (withClients) {
                 runClients();
@@ -126,6 +150,16 @@ final class SimulatedCluster {
             if (Ready.isSendableBeforePersist(m)) {
                 send(m);
             }
+        }
+        if (rd.snapshot() != null) {
+            SnapshotMeta meta = rd.snapshot();
+            var data = n.incomingSnapshots.remove(meta.index() + ":" + meta.term());
+            if (data == null) {
+                fail(n.id + " was told to install snapshot " + meta.index() + " it never received");
+            }
+            checkSnapshotContent(n.id, meta, data);
+            n.installSnapshot(meta, data);
+            snapshotsInstalled++;
         }
         if (faults.tornWriteRate() > 0 && random.nextDouble() < faults.tornWriteRate()) {
             // Power cut in the middle of the write: a prefix of the batch reached the disk.
@@ -160,7 +194,7 @@ final class SimulatedCluster {
             }
             PendingRead r = pendingReads.get(n.id).remove(rs.context());
             if (r != null) {
-                complete(r.opIndex(), String.valueOf(n.stateMachine.read(r.key())));
+                complete(r.opIndex(), n.stateMachine.read(r.key()));
             }
         }
         n.raft.advance(rd);
@@ -169,24 +203,56 @@ final class SimulatedCluster {
     // ---- network -----------------------------------------------------------------------------
 
     private void send(Message m) {
+        Map<String, String> snapshotData = null;
+        if (m instanceof Message.SnapshotRequest sr) {
+            SimNode from = nodes.get(m.from());
+            if (from.durableSnapshot.index() < sr.snapshot().index()) {
+                fail(m.from() + " sent snapshot " + sr.snapshot().index() + " but holds "
+                        + from.durableSnapshot.index());
+            }
+            // As the driver does: ship the newest snapshot on disk, which may be newer than the one
+            // the core named when it decided to send one.
+            m = new Message.SnapshotRequest(sr.from(), sr.to(), sr.term(), from.durableSnapshot);
+            snapshotData = from.durableSnapshotData;
+        }
         if (random.nextDouble() < faults.dropRate()) {
+            reportSnapshot(m, false);
             return;
         }
         int copies = random.nextDouble() < faults.duplicateRate() ? 2 : 1;
         for (int i = 0; i < copies; i++) {
-            long delay = 1 + random.nextInt(faults.maxDelayMs());
-            network.add(new InFlight(now + delay, messageSeq++, m));
+            long delay = 1 + random.nextInt(faults.maxDelayMs()) + (snapshotData != null ? random.nextInt(50) : 0);
+            network.add(new InFlight(now + delay, messageSeq++, m, snapshotData));
+        }
+    }
+
+    /** The sender's transport reports whether a snapshot arrived (the driver does the same). */
+    private void reportSnapshot(Message m, boolean delivered) {
+        if (m instanceof Message.SnapshotRequest) {
+            SimNode from = nodes.get(m.from());
+            if (from.up) {
+                // A paused process still gets its transport's callback once it resumes; only a
+                // crash loses it (and the leader's progress with it).
+                from.raft.reportSnapshot(m.to(), delivered);
+            }
         }
     }
 
     private void deliverDue() {
         while (!network.isEmpty() && network.peek().at() <= now) {
-            Message m = network.poll().message();
+            InFlight f = network.poll();
+            Message m = f.message();
             SimNode to = nodes.get(m.to());
             if (to == null || !to.up || to.paused || !connected(m.from(), m.to())) {
+                reportSnapshot(m, false);
                 continue;
             }
+            if (m instanceof Message.SnapshotRequest sr) {
+                to.incomingSnapshots.put(
+                        sr.snapshot().index() + ":" + sr.snapshot().term(), f.snapshotData());
+            }
             to.raft.step(m);
+            reportSnapshot(m, true);
         }
     }
 
@@ -254,6 +320,77 @@ final class SimulatedCluster {
         faults = new Faults(0, 0, faults.maxDelayMs(), false, false, false, 0);
     }
 
+    // ---- snapshots, membership, leader transfer ------------------------------------------------
+
+    private void reconfigureStep(boolean operatorActive) {
+        for (SimNode n : nodes.values()) {
+            if (n.up && !n.paused && random.nextInt(400) == 0) {
+                n.takeSnapshot(random.nextInt(6));
+            }
+        }
+        String leaderId = leader();
+        if (leaderId == null) {
+            return;
+        }
+        var leader = nodes.get(leaderId).raft;
+        for (String learner : leader.membership().autoPromote()) {
+            // What the driver does: promote a learner once it holds everything committed.
+            if (leader.matchIndex(learner) >= leader.commitIndex()) {
+                if (leader.proposeConfChange(new ConfChange.Promote(learner)).accepted()) {
+                    membershipChanges++;
+                }
+            }
+        }
+        if (!operatorActive || random.nextInt(700) != 0) {
+            return;
+        }
+        var members = new ArrayList<>(leader.membership().members());
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                if (members.size() < 6) {
+                    String id = "n" + nextNodeNumber;
+                    if (leader.proposeConfChange(new ConfChange.AddLearner(id, "sim:" + id, random.nextInt(4) > 0))
+                            .accepted()) {
+                        nextNodeNumber++;
+                        addNode(id, Membership.EMPTY);
+                        membershipChanges++;
+                    }
+                }
+            }
+            case 1 -> {
+                String victim = members.get(random.nextInt(members.size()));
+                if (leader.membership().voters().size() > 2
+                        || !leader.membership().isVoter(victim)) {
+                    if (leader.proposeConfChange(new ConfChange.Remove(victim)).accepted()) {
+                        membershipChanges++;
+                    }
+                }
+            }
+            default -> {
+                var voters = new ArrayList<>(leader.membership().voters().keySet());
+                String target = random.nextBoolean() ? voters.get(random.nextInt(voters.size())) : null;
+                if (leader.transferLeadership(target) == null) {
+                    transfers++;
+                }
+            }
+        }
+    }
+
+    /** A snapshot must equal the state reached by applying the committed log up to its index. */
+    private void checkSnapshotContent(String node, SnapshotMeta meta, Map<String, String> data) {
+        var reference = new SimStateMachine();
+        for (long i = 1; i <= meta.index(); i++) {
+            Entry e = appliedEverywhere.get(i);
+            if (e == null) {
+                fail("snapshot " + meta.index() + " for " + node + " covers index " + i + " that nobody applied");
+            }
+            reference.apply(e);
+        }
+        if (!reference.copy().equals(data)) {
+            fail("snapshot " + meta.index() + " for " + node + " differs from the committed log's state");
+        }
+    }
+
     // ---- clients -----------------------------------------------------------------------------
 
     private void runClients() {
@@ -278,6 +415,12 @@ final class SimulatedCluster {
 
     private void invoke(String client) {
         SimNode n = pick();
+        if (unsafeLocalReads && n.up && !n.paused && random.nextBoolean()) {
+            String process = client + "#" + clientGeneration.getOrDefault(client, 0);
+            String key = "k" + random.nextInt(3);
+            history.add(new SimOp(process, key, "get", null, null, n.stateMachine.read(key), now, now));
+            return;
+        }
         if (!n.up || n.paused || n.raft.role() != Role.LEADER) {
             return;
         }
@@ -367,6 +510,9 @@ final class SimulatedCluster {
     private void checkLeaderCompleteness(SimNode leader) {
         for (var e : appliedEverywhere.entrySet()) {
             long index = e.getKey();
+            if (index <= leader.raft.snapshotIndex()) {
+                continue;
+            }
             if (leader.raft.termAt(index) != e.getValue().term()) {
                 fail("Leader Completeness: leader " + leader.id + " of term " + leader.raft.term() + " lacks committed "
                         + e.getValue());
@@ -381,11 +527,12 @@ final class SimulatedCluster {
             for (int j = i + 1; j < up.size(); j++) {
                 var a = up.get(i).raft;
                 var b = up.get(j).raft;
+                long floor = Math.max(a.snapshotIndex(), b.snapshotIndex());
                 long k = Math.min(a.lastIndex(), b.lastIndex());
-                while (k > 0 && a.termAt(k) != b.termAt(k)) {
+                while (k > floor && a.termAt(k) != b.termAt(k)) {
                     k--;
                 }
-                for (long x = k; x > 0; x--) {
+                for (long x = k; x > floor; x--) {
                     if (!a.entryAt(x).equals(b.entryAt(x))) {
                         fail("Log Matching: " + up.get(i).id + " and " + up.get(j).id + " agree at " + k
                                 + " but differ at " + x);
@@ -398,11 +545,18 @@ final class SimulatedCluster {
     /** Every write acknowledged to a client is in every node's committed log. */
     void checkNoAcknowledgedWriteLost() {
         for (var ack : acknowledged.entrySet()) {
-            for (SimNode n : nodes.values()) {
-                long index = ack.getKey();
+            long index = ack.getKey();
+            Entry applied = appliedEverywhere.get(index);
+            if (applied == null || !new String(applied.data(), StandardCharsets.UTF_8).equals(ack.getValue())) {
+                fail("acknowledged write at " + index + " is not what the cluster applied there");
+            }
+            for (SimNode n : members()) {
                 if (n.raft.commitIndex() < index) {
                     fail("acknowledged write at " + index + " not committed on " + n.id + " (commit "
                             + n.raft.commitIndex() + ")");
+                }
+                if (index <= n.raft.snapshotIndex()) {
+                    continue;
                 }
                 String data = new String(n.raft.entryAt(index).data(), StandardCharsets.UTF_8);
                 if (!data.equals(ack.getValue())) {
@@ -410,6 +564,16 @@ final class SimulatedCluster {
                 }
             }
         }
+    }
+
+    /** The nodes of the current leader's configuration (all nodes when there is no leader). */
+    List<SimNode> members() {
+        String leaderId = leader();
+        if (leaderId == null) {
+            return List.copyOf(nodes.values());
+        }
+        var membership = nodes.get(leaderId).raft.membership();
+        return nodes.values().stream().filter(n -> membership.contains(n.id)).toList();
     }
 
     String leader() {

@@ -1,0 +1,109 @@
+package io.sinkron.lock.cluster;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.sinkron.client.ConsensusClient;
+import io.sinkron.client.Subscription;
+import io.sinkron.proto.LockCommand;
+import io.sinkron.proto.LockDeadlocks;
+import io.sinkron.proto.LockDeadlocksQuery;
+import io.sinkron.proto.LockEvent;
+import io.sinkron.proto.LockQuery;
+import io.sinkron.proto.LockRequestStatusQuery;
+import io.sinkron.proto.LockRequestStatuses;
+import io.sinkron.proto.LockResult;
+import io.sinkron.proto.LockStateView;
+import io.sinkron.proto.LockStats;
+import io.sinkron.proto.LockStatsQuery;
+import io.sinkron.proto.LockValidate;
+import io.sinkron.proto.LockValidity;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.springframework.stereotype.Component;
+
+/**
+ * The lock state machine of the consensus cluster, in the terms of {@code lock.proto}: every
+ * method is one client call. Commands are replicated; reads are linearizable except
+ * {@link #stats()}, which only feeds gauges.
+ */
+@Component
+public class LockCluster {
+
+    /** The name the consensus node registers the lock state machine under. */
+    public static final String STATE_MACHINE = "lock";
+
+    private final ConsensusClient client;
+
+    LockCluster(ConsensusClient client) {
+        this.client = client;
+    }
+
+    public CompletableFuture<LockResult> submit(LockCommand command) {
+        return client.submitAsync(STATE_MACHINE, command.toByteArray())
+                .thenApply(bytes -> parse(LockResult.parser(), bytes));
+    }
+
+    public LockStateView state(String lockId) {
+        return read(LockQuery.newBuilder().setLockState(lockId).build(), LockStateView.parser());
+    }
+
+    public boolean valid(String lockId, long fencingToken) {
+        return read(
+                        LockQuery.newBuilder()
+                                .setValidate(LockValidate.newBuilder()
+                                        .setLockId(lockId)
+                                        .setFencingToken(fencingToken))
+                                .build(),
+                        LockValidity.parser())
+                .getValid();
+    }
+
+    public LockDeadlocks deadlocks() {
+        return read(
+                LockQuery.newBuilder()
+                        .setDeadlocks(LockDeadlocksQuery.getDefaultInstance())
+                        .build(),
+                LockDeadlocks.parser());
+    }
+
+    public CompletableFuture<LockRequestStatuses> statuses(Collection<String> requestIds) {
+        LockQuery query = LockQuery.newBuilder()
+                .setRequestStatus(LockRequestStatusQuery.newBuilder().addAllRequestIds(requestIds))
+                .build();
+        return client.readAsync(STATE_MACHINE, query.toByteArray())
+                .thenApply(bytes -> parse(LockRequestStatuses.parser(), bytes));
+    }
+
+    /** Cluster-wide counts, read from whichever node answers: fine for gauges, not for decisions. */
+    public CompletableFuture<LockStats> stats() {
+        LockQuery query = LockQuery.newBuilder()
+                .setStats(LockStatsQuery.getDefaultInstance())
+                .build();
+        return client.readStaleAsync(STATE_MACHINE, query.toByteArray())
+                .thenApply(bytes -> parse(LockStats.parser(), bytes));
+    }
+
+    /** Follows the lock events; see {@link ConsensusClient#events} for what a reconnect means. */
+    public Subscription events(Consumer<LockEvent> listener, Runnable onReconnect) {
+        return client.events(
+                Set.of(STATE_MACHINE),
+                event -> listener.accept(
+                        parse(LockEvent.parser(), event.getPayload().toByteArray())),
+                onReconnect);
+    }
+
+    private <T extends Message> T read(LockQuery query, Parser<T> parser) {
+        return parse(parser, client.read(STATE_MACHINE, query.toByteArray()));
+    }
+
+    private static <T extends Message> T parse(Parser<T> parser, byte[] bytes) {
+        try {
+            return parser.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the consensus cluster answered with a malformed lock message", e);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.sinkron.lock.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Tuning of the lock-service.
+ *
+ * @param waitGrace how long past a request's {@code timeout} the service waits for the cluster's
+ *     own verdict before cancelling the wait itself. The cluster expires waits in log time, whose
+ *     clock entries arrive periodically, so its verdict may trail the deadline slightly.
+ * @param statsMaxAge how old the cluster-wide lock statistics behind the gauges may get before a
+ *     scrape refreshes them
+ */
+@ConfigurationProperties("sinkron.lock")
+public record LockProperties(
+        @DefaultValue("500ms") Duration waitGrace,
+        @DefaultValue("1s") Duration statsMaxAge) {}
