@@ -29,8 +29,13 @@ public class CacheConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    CacheHome cacheHome(ConsensusClientConfig config, ChannelFactory consensusChannels, CacheProperties properties) {
-        return new CacheHome(() -> new ConsensusClient(config, consensusChannels), properties.requestTimeout());
+    ConsensusClient consensusClient(ConsensusClientConfig config, ChannelFactory consensusChannels) {
+        return new ConsensusClient(config, consensusChannels);
+    }
+
+    @Bean
+    CacheHome cacheHome(ConsensusClient client, CacheProperties properties) {
+        return new CacheHome(client, properties.requestTimeout());
     }
 
     @Bean

@@ -20,17 +20,21 @@ final class CacheInstance implements AutoCloseable {
     final NearCache near;
     final CoherentCache cache;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final CacheHome home;
+    private final ConsensusClient client;
 
     private CacheInstance(String id, FakeNode node, CacheProperties properties, MonotonicClock clock) {
         this.id = id;
         this.node = node;
         var config = ConsensusClientConfig.of(List.of(NodeAddress.parse(node.address)))
                 .withBackoff(Duration.ofMillis(5), Duration.ofMillis(50));
-        this.home = new CacheHome(
-                () -> new ConsensusClient(config, FakeConsensusCluster.channels()), properties.requestTimeout());
+        this.client = new ConsensusClient(config, FakeConsensusCluster.channels());
         this.near = new NearCache(properties.maxEntries(), properties.maxBytes());
-        this.cache = new CoherentCache(home, near, properties, clock, new CacheMetrics(registry, near));
+        this.cache = new CoherentCache(
+                new CacheHome(client, properties.requestTimeout()),
+                near,
+                properties,
+                clock,
+                new CacheMetrics(registry, near));
     }
 
     /** An instance that keeps its lease by itself, as in production. */
@@ -80,7 +84,7 @@ final class CacheInstance implements AutoCloseable {
     @Override
     public void close() {
         cache.close();
-        home.close();
+        client.close();
         node.close();
     }
 }

@@ -227,7 +227,7 @@ class CoherentCacheTest {
 
         node.cutOff(false);
         // The client's first session never reached the cluster but counts its commands as
-        // acknowledged, so the cluster refuses it: the home must carry on with a new one.
+        // acknowledged, so the cluster refuses it: the client must carry on with a new one.
         late.cache.maintainLease();
 
         assertThat(late.cache.session()).isNotZero();

@@ -26,16 +26,12 @@ import io.sinkron.proto.CacheSessionResult;
 import io.sinkron.proto.CacheValue;
 import io.sinkron.proto.CacheWrite;
 import io.sinkron.proto.CacheWriteResult;
-import io.sinkron.proto.Event;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,33 +39,20 @@ import org.slf4j.LoggerFactory;
  * The typed client of the consensus cluster's "cache" state machine, the home of every key: turns
  * calls into replicated commands and linearizable queries and decodes their answers. Failures to
  * reach the cluster surface as {@link ConsensusException}.
- *
- * <p>It renews its {@link ConsensusClient} when the cluster no longer knows the client's
- * exactly-once session, which happens after a long partition and, notably, when the service
- * started while the cluster was unreachable (its abandoned first commands count as acknowledged,
- * and a session unknown to the cluster with acknowledged commands is refused). Such a command was
- * refused, not applied, so it is sent once more from the new client; event subscriptions move to
- * the new client too.
  */
-public final class CacheHome implements AutoCloseable {
+public final class CacheHome {
 
     public static final String STATE_MACHINE = "cache";
 
     private static final Logger log = LoggerFactory.getLogger(CacheHome.class);
 
-    private final Supplier<ConsensusClient> clients;
+    private final ConsensusClient client;
     private final Duration requestTimeout;
-    private final AtomicReference<ConsensusClient> client;
-    private final List<FollowingSubscription> subscriptions = new CopyOnWriteArrayList<>();
 
-    /**
-     * @param clients makes a new client, with a session of its own, whenever one is needed
-     * @param requestTimeout how long a call may take, retries included, unless it says otherwise
-     */
-    public CacheHome(Supplier<ConsensusClient> clients, Duration requestTimeout) {
-        this.clients = clients;
+    /** @param requestTimeout how long a call may take, retries included, unless it says otherwise */
+    public CacheHome(ConsensusClient client, Duration requestTimeout) {
+        this.client = client;
         this.requestTimeout = requestTimeout;
-        this.client = new AtomicReference<>(clients.get());
     }
 
     /** Opens a session with {@code lease}, ending {@code replaces} (0: none) if it was this instance's. */
@@ -194,12 +177,10 @@ public final class CacheHome implements AutoCloseable {
                 .getWriteApplied();
     }
 
-    /**
-     * Follows the directory's events; see {@link ConsensusClient#events} for delivery guarantees.
-     * {@code onReconnect} also runs when the subscription moves to a renewed client.
-     */
+    /** Follows the directory's events; see {@link ConsensusClient#events} for delivery guarantees. */
     public Subscription events(Consumer<CacheEvent> listener, Runnable onReconnect) {
-        var subscription = new FollowingSubscription(
+        return client.events(
+                Set.of(STATE_MACHINE),
                 event -> {
                     try {
                         listener.accept(CacheEvent.parseFrom(event.getPayload()));
@@ -208,16 +189,6 @@ public final class CacheHome implements AutoCloseable {
                     }
                 },
                 onReconnect);
-        subscriptions.add(subscription);
-        subscription.follow(client.get());
-        return subscription;
-    }
-
-    /** Closes the subscriptions and the client. */
-    @Override
-    public void close() {
-        subscriptions.forEach(FollowingSubscription::close);
-        client.get().close();
     }
 
     private CacheResult submit(CacheCommand command) {
@@ -225,26 +196,12 @@ public final class CacheHome implements AutoCloseable {
     }
 
     private CacheResult submit(CacheCommand command, Duration deadline) {
-        byte[] payload = command.toByteArray();
-        ConsensusClient current = client.get();
-        try {
-            return decode(current.submit(STATE_MACHINE, payload, deadline));
-        } catch (ConsensusException e) {
-            if (e.reason() != ConsensusException.Reason.SESSION_EXPIRED) {
-                throw e;
-            }
-            return decode(renew(current).submit(STATE_MACHINE, payload, deadline));
-        }
+        return decode(client.submit(STATE_MACHINE, command.toByteArray(), deadline));
     }
 
     private CompletableFuture<byte[]> inBackground(String what, CacheCommand command) {
-        ConsensusClient current = client.get();
-        return current.submitAsync(STATE_MACHINE, command.toByteArray(), requestTimeout)
+        return client.submitAsync(STATE_MACHINE, command.toByteArray(), requestTimeout)
                 .whenComplete((result, error) -> {
-                    if (error instanceof ConsensusException e
-                            && e.reason() == ConsensusException.Reason.SESSION_EXPIRED) {
-                        renew(current);
-                    }
                     if (error != null) {
                         // Harmless: the home asks again at the next keepalive, or the lease runs out.
                         log.debug("could not {} at the home: {}", what, error.toString());
@@ -252,69 +209,10 @@ public final class CacheHome implements AutoCloseable {
                 });
     }
 
-    /** Replaces {@code expired} with a new client, unless another caller already did. */
-    private ConsensusClient renew(ConsensusClient expired) {
-        ConsensusClient fresh = clients.get();
-        if (!client.compareAndSet(expired, fresh)) {
-            fresh.close();
-            return client.get();
-        }
-        log.warn(
-                "the cluster no longer knows client session {}; continuing as {}",
-                expired.clientId(),
-                fresh.clientId());
-        subscriptions.forEach(subscription -> subscription.follow(fresh));
-        expired.close();
-        return fresh;
-    }
-
-    /** A subscription that survives client renewals. */
-    private final class FollowingSubscription implements Subscription {
-
-        private final Consumer<Event> listener;
-        private final Runnable onReconnect;
-        private Subscription current;
-        private boolean closed;
-
-        FollowingSubscription(Consumer<Event> listener, Runnable onReconnect) {
-            this.listener = listener;
-            this.onReconnect = onReconnect;
-        }
-
-        synchronized void follow(ConsensusClient client) {
-            if (closed) {
-                return;
-            }
-            boolean moved = current != null;
-            if (moved) {
-                current.close();
-            }
-            current = client.events(Set.of(STATE_MACHINE), listener, onReconnect);
-            if (moved) {
-                // Events sent while no stream was open are lost; the listener reconciles.
-                onReconnect.run();
-            }
-        }
-
-        @Override
-        public synchronized boolean isConnected() {
-            return current != null && current.isConnected();
-        }
-
-        @Override
-        public synchronized void close() {
-            closed = true;
-            if (current != null) {
-                current.close();
-            }
-            subscriptions.remove(this);
-        }
-    }
-
     private CacheQueryResult query(CacheQuery query) {
         try {
             CacheQueryResult result =
-                    CacheQueryResult.parseFrom(client.get().read(STATE_MACHINE, query.toByteArray(), requestTimeout));
+                    CacheQueryResult.parseFrom(client.read(STATE_MACHINE, query.toByteArray(), requestTimeout));
             if (result.hasError()) {
                 throw new IllegalStateException("the home refused a query: " + result.getError());
             }
