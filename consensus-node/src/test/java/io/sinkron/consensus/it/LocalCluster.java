@@ -25,6 +25,9 @@ import java.util.stream.Collectors;
  */
 final class LocalCluster implements AutoCloseable {
 
+    /** How long JVMs may take to start and elect: generous, since test machines can be loaded. */
+    static final Duration STARTUP = Duration.ofMinutes(3);
+
     static final Path JAR = Path.of(System.getProperty("sinkron.consensusJar", "target/consensus-node.jar"));
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();

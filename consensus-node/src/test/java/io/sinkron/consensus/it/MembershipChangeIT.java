@@ -98,7 +98,7 @@ class MembershipChangeIT {
             }
             cluster.voting[3] = false;
             cluster.voting[4] = false;
-            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int leader = cluster.awaitLeader(LocalCluster.STARTUP);
             List<String> acknowledged;
             try (var client = client(cluster, 3);
                     var writer = new Writer(client, "grow-")) {
@@ -137,7 +137,7 @@ class MembershipChangeIT {
         try (var cluster =
                 new LocalCluster(dir, 3).withEnv("SNAPSHOT_ENTRIES", "200").withEnv("SNAPSHOT_KEEP_ENTRIES", "20")) {
             cluster.startAll();
-            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int leader = cluster.awaitLeader(LocalCluster.STARTUP);
             int victim = (leader + 1) % 3;
             try (var client = client(cluster, 3)) {
                 for (int i = 0; i < 600; i++) {
@@ -175,7 +175,7 @@ class MembershipChangeIT {
     @Test
     void admin_endpoints_refuse_bad_requests_with_problem_details_and_transfer_leadership() throws Exception {
         try (var cluster = new LocalCluster(dir, 3).startAll()) {
-            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int leader = cluster.awaitLeader(LocalCluster.STARTUP);
             int follower = (leader + 1) % 3;
 
             var unknown = cluster.send(follower, "DELETE", "/cluster/members/node-9", null);
@@ -211,7 +211,7 @@ class MembershipChangeIT {
     @Test
     void removing_the_last_voter_is_refused() throws Exception {
         try (var cluster = new LocalCluster(dir, 1).startAll()) {
-            cluster.awaitLeader(Duration.ofSeconds(60));
+            cluster.awaitLeader(LocalCluster.STARTUP);
             var last = cluster.send(0, "DELETE", "/cluster/members/node-1", null);
             assertThat(last.statusCode()).isEqualTo(409);
             assertThat(last.body()).contains("last voter");

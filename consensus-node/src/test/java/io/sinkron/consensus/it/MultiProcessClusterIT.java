@@ -54,7 +54,7 @@ class MultiProcessClusterIT {
             throws Exception {
         try (var cluster = new LocalCluster(dir, 3).startAll();
                 var client = client(cluster)) {
-            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int leader = cluster.awaitLeader(LocalCluster.STARTUP);
             for (int i = 0; i < 50; i++) {
                 client.submit("kv", put("before-" + i, "v" + i));
             }
@@ -79,7 +79,7 @@ class MultiProcessClusterIT {
     void when_a_follower_is_paused_then_the_cluster_keeps_serving_and_it_catches_up_on_resume() throws Exception {
         try (var cluster = new LocalCluster(dir, 3).startAll();
                 var client = client(cluster)) {
-            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int leader = cluster.awaitLeader(LocalCluster.STARTUP);
             int follower = (leader + 1) % 3;
             cluster.signal(follower, "STOP");
             for (int i = 0; i < 100; i++) {
@@ -99,7 +99,7 @@ class MultiProcessClusterIT {
         var acknowledged = new ArrayList<String>();
         try (var cluster = new LocalCluster(dir, 3).startAll()) {
             try (var client = client(cluster)) {
-                cluster.awaitLeader(Duration.ofSeconds(60));
+                cluster.awaitLeader(LocalCluster.STARTUP);
                 var futures = new ArrayList<CompletableFuture<byte[]>>();
                 for (int i = 0; i < 200; i++) {
                     futures.add(client.submitAsync("kv", put("key-" + i, "value-" + i)));
@@ -114,7 +114,7 @@ class MultiProcessClusterIT {
             }
             cluster.startAll();
             try (var client = client(cluster)) {
-                cluster.awaitLeader(Duration.ofSeconds(60));
+                cluster.awaitLeader(LocalCluster.STARTUP);
                 for (String key : acknowledged) {
                     assertThat(get(client, key)).as(key).isEqualTo("value-" + key.substring(4));
                 }
@@ -125,7 +125,7 @@ class MultiProcessClusterIT {
     @Test
     void followers_forward_to_the_leader_and_every_node_reports_status_health_and_metrics() throws Exception {
         try (var cluster = new LocalCluster(dir, 3).startAll()) {
-            int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+            int leader = cluster.awaitLeader(LocalCluster.STARTUP);
             int follower = (leader + 1) % 3;
             var channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", cluster.grpcPorts[follower])
                     .usePlaintext()
@@ -194,13 +194,13 @@ class MultiProcessClusterIT {
     void a_single_node_cluster_persists_before_it_acknowledges() throws Exception {
         try (var cluster = new LocalCluster(dir, 1).startAll()) {
             try (var client = client(cluster)) {
-                cluster.awaitLeader(Duration.ofSeconds(60));
+                cluster.awaitLeader(LocalCluster.STARTUP);
                 client.submit("kv", put("solo", "1"));
             }
             cluster.kill9(0);
             cluster.startAll();
             try (var client = client(cluster)) {
-                cluster.awaitLeader(Duration.ofSeconds(60));
+                cluster.awaitLeader(LocalCluster.STARTUP);
                 assertThat(get(client, "solo")).isEqualTo("1");
             }
         }
