@@ -102,6 +102,7 @@ public final class ConsensusClient implements AutoCloseable {
         this.scheduler = new ScheduledThreadPoolExecutor(
                 1, Thread.ofPlatform().name("sinkron-client-retry").daemon().factory());
         scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.scheduleWithFixedDelay(this::refreshStatus, 5, 5, TimeUnit.SECONDS);
         this.nodes =
                 new NodeDirectory(config.nodes(), channels, config.nodeFailureThreshold(), config.nodeDownPeriod());
         this.settings = new RetryingCall.Settings(
@@ -165,8 +166,11 @@ public final class ConsensusClient implements AutoCloseable {
                         MoreExecutors.directExecutor()),
                 settings,
                 deadlineNanos);
-        call.result().whenComplete((result, error) -> sequencer.finish(sequence));
-        return run(call).exceptionallyCompose(error -> {
+        // The sequence is finished before the caller sees the outcome, so its next command already
+        // acknowledges it.
+        CompletableFuture<byte[]> finished = call.result().whenComplete((result, error) -> sequencer.finish(sequence));
+        run(call);
+        return finished.exceptionallyCompose(error -> {
             Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
             if (mayRenewSession
                     && cause instanceof ConsensusException ce
@@ -294,6 +298,50 @@ public final class ConsensusClient implements AutoCloseable {
      * @throws ConsensusException UNAVAILABLE if no node answered, DEADLINE_EXCEEDED if the deadline
      *     passed first
      */
+    /**
+     * Uses the phi-accrual failure detector of the node that answered: members it reports FAILED
+     * are skipped by this client until they answer again.
+     */
+    private void applyFailureDetector(StatusResponse response) {
+        for (var member : response.getMembersList()) {
+            if ("FAILED".equals(member.getFailureState())) {
+                try {
+                    nodes.reportedFailed(NodeAddress.parse(member.getAddress()));
+                } catch (IllegalArgumentException e) {
+                    // An address this client cannot dial is not one it would choose anyway.
+                }
+            }
+        }
+    }
+
+    /** Refreshes the cluster view in the background: leader and failed members. */
+    private void refreshStatus() {
+        if (closed) {
+            return;
+        }
+        Node node = nodes.choose();
+        if (node == null) {
+            return;
+        }
+        var future = node.stub()
+                .withDeadlineAfter(config.attemptTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .status(StatusRequest.newBuilder().setGroupId(config.groupId()).build());
+        Futures.addCallback(
+                future,
+                new com.google.common.util.concurrent.FutureCallback<>() {
+                    @Override
+                    public void onSuccess(StatusResponse response) {
+                        applyFailureDetector(response);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        // The next refresh or the next call will find out more.
+                    }
+                },
+                MoreExecutors.directExecutor());
+    }
+
     public StatusResponse status() {
         if (closed) {
             throw new ConsensusException(ConsensusException.Reason.CLOSED, "the client is closed");
@@ -317,6 +365,7 @@ public final class ConsensusClient implements AutoCloseable {
             try {
                 StatusResponse response = future.get(attemptNanos, TimeUnit.NANOSECONDS);
                 nodes.recordSuccess(node);
+                applyFailureDetector(response);
                 if (response.hasLeader() && !response.getLeader().getAddress().isBlank()) {
                     preferHinted(response.getLeader().getAddress());
                 }

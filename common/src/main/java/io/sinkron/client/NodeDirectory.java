@@ -114,6 +114,15 @@ final class NodeDirectory implements AutoCloseable {
         moveAwayFrom(node);
     }
 
+    /** A node the cluster's failure detector reports FAILED is avoided until it answers again. */
+    void reportedFailed(NodeAddress address) {
+        Node node = byAddress.get(address);
+        if (node != null) {
+            node.health().reportedFailed(System.nanoTime());
+            moveAwayFrom(node);
+        }
+    }
+
     /** The node answered but cannot serve the request (not leader, no leader known). */
     void moveAwayFrom(Node node) {
         preferred.compareAndSet(node, null);

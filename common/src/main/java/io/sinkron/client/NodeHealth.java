@@ -42,6 +42,16 @@ final class NodeHealth {
         }
     }
 
+    /**
+     * The cluster's own failure detector reports the node FAILED: treat it as down for one period
+     * without spending attempts on it. An answer from the node clears it as usual.
+     */
+    synchronized void reportedFailed(long nowNanos) {
+        consecutiveFailures = Math.max(consecutiveFailures, threshold);
+        down = true;
+        downUntilNanos = Math.max(downUntilNanos, nowNanos + downPeriodNanos);
+    }
+
     synchronized boolean isAvailable(long nowNanos) {
         return !down || nowNanos - downUntilNanos >= 0;
     }

@@ -284,6 +284,36 @@ class ConsensusClientTest {
     }
 
     @Test
+    void aMemberTheClusterReportsFailedIsSkipped() {
+        cluster = new FakeCluster(2).startAll();
+        FakeNode healthy = cluster.node(0);
+        FakeNode failed = cluster.node(1);
+        var status = io.sinkron.proto.StatusResponse.newBuilder()
+                .setNodeId("a")
+                .addMembers(io.sinkron.proto.MemberStatus.newBuilder()
+                        .setNodeId("a")
+                        .setAddress(healthy.address.toString())
+                        .setFailureState("ALIVE"))
+                .addMembers(io.sinkron.proto.MemberStatus.newBuilder()
+                        .setNodeId("b")
+                        .setAddress(failed.address.toString())
+                        .setFailureState("FAILED"))
+                .build();
+        healthy.status = status;
+        failed.status = status;
+        ConsensusClient client = cluster.client();
+
+        client.status();
+        for (int i = 0; i < 10; i++) {
+            client.submit("kv", bytes("x" + i));
+        }
+        assertThat(failed.submittedSequences())
+                .as("the FAILED member gets no command")
+                .isEmpty();
+        assertThat(healthy.submittedSequences()).hasSize(10);
+    }
+
+    @Test
     void anExpiredSessionOnTheFirstAttemptOpensANewSessionAndResubmits() {
         cluster = new FakeCluster(1).startAll();
         FakeNode node = cluster.node(0);

@@ -61,58 +61,63 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
 
     @Override
     public void submit(CommandRequest request, StreamObserver<CommandResponse> out) {
-        if (unknownGroup(request.getGroupId())) {
-            reply(
-                    out,
-                    CommandResponse.newBuilder()
-                            .setCode(ResultCode.RESULT_CODE_INVALID)
-                            .setMessage("unknown group '" + request.getGroupId() + "'")
-                            .build());
-            return;
-        }
-        long timeout = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
-        driver.submit(request)
-                .thenCompose(r -> shouldForward(r.getCode(), r.getLeaderHint(), request.getForwarded())
-                        ? forwarder
-                                .submit(r.getLeaderHint().getAddress(), request, timeout)
-                                .exceptionally(t -> r)
-                        : CompletableFuture.completedFuture(r))
-                .whenComplete((r, t) -> reply(
-                        out,
-                        r != null
-                                ? r
-                                : CommandResponse.newBuilder()
-                                        .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
-                                        .setMessage(String.valueOf(t))
-                                        .build()));
+        serve(
+                request.getGroupId(),
+                request.getTimeoutMs(),
+                request.getForwarded(),
+                () -> driver.submit(request),
+                (address, timeout) -> forwarder.submit(address, request, timeout),
+                CommandResponse::getCode,
+                CommandResponse::getLeaderHint,
+                (code, message) -> CommandResponse.newBuilder()
+                        .setCode(code)
+                        .setMessage(message)
+                        .build(),
+                out);
     }
 
     @Override
     public void read(ReadRequest request, StreamObserver<ReadResponse> out) {
-        if (unknownGroup(request.getGroupId())) {
-            reply(
-                    out,
-                    ReadResponse.newBuilder()
-                            .setCode(ResultCode.RESULT_CODE_INVALID)
-                            .setMessage("unknown group '" + request.getGroupId() + "'")
-                            .build());
+        serve(
+                request.getGroupId(),
+                request.getTimeoutMs(),
+                request.getForwarded(),
+                () -> driver.read(request),
+                (address, timeout) -> forwarder.read(address, request, timeout),
+                ReadResponse::getCode,
+                ReadResponse::getLeaderHint,
+                (code, message) -> ReadResponse.newBuilder()
+                        .setCode(code)
+                        .setMessage(message)
+                        .build(),
+                out);
+    }
+
+    /**
+     * Answers from the local driver, or, when it says NOT_LEADER with a hint, from the leader. If
+     * forwarding fails the client gets the local answer (with its hint) and retries itself.
+     */
+    private <R> void serve(
+            String groupId,
+            long timeoutMs,
+            boolean forwarded,
+            java.util.function.Supplier<CompletableFuture<R>> local,
+            java.util.function.BiFunction<String, Long, CompletableFuture<R>> forward,
+            java.util.function.Function<R, ResultCode> code,
+            java.util.function.Function<R, LeaderHint> hint,
+            java.util.function.BiFunction<ResultCode, String, R> failure,
+            StreamObserver<R> out) {
+        if (unknownGroup(groupId)) {
+            reply(out, failure.apply(ResultCode.RESULT_CODE_INVALID, "unknown group '" + groupId + "'"));
             return;
         }
-        long timeout = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : DEFAULT_TIMEOUT_MS;
-        driver.read(request)
-                .thenCompose(r -> shouldForward(r.getCode(), r.getLeaderHint(), request.getForwarded())
-                        ? forwarder
-                                .read(r.getLeaderHint().getAddress(), request, timeout)
-                                .exceptionally(t -> r)
+        long timeout = timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
+        local.get()
+                .thenCompose(r -> shouldForward(code.apply(r), hint.apply(r), forwarded)
+                        ? forward.apply(hint.apply(r).getAddress(), timeout).exceptionally(t -> r)
                         : CompletableFuture.completedFuture(r))
                 .whenComplete((r, t) -> reply(
-                        out,
-                        r != null
-                                ? r
-                                : ReadResponse.newBuilder()
-                                        .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
-                                        .setMessage(String.valueOf(t))
-                                        .build()));
+                        out, r != null ? r : failure.apply(ResultCode.RESULT_CODE_UNAVAILABLE, String.valueOf(t))));
     }
 
     private boolean shouldForward(ResultCode code, LeaderHint hint, boolean alreadyForwarded) {

@@ -17,6 +17,7 @@ import io.sinkron.consensus.raft.SnapshotMeta;
 import io.sinkron.consensus.raft.SoftState;
 import io.sinkron.consensus.statemachine.AppliedCommand;
 import io.sinkron.consensus.statemachine.EventSink;
+import io.sinkron.consensus.statemachine.StateMachine;
 import io.sinkron.consensus.statemachine.StateMachineRegistry;
 import io.sinkron.proto.AdminCode;
 import io.sinkron.proto.AdminResponse;
@@ -553,8 +554,9 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     /**
-     * Serializes the state machines on this thread (they are only consistent here, between two
-     * applies; the pause is measured and exported) and writes the file on a background thread.
+     * Captures the state machines on this thread (they are only consistent here, between two
+     * applies; the pause is measured and exported), then serializes and writes the file on a
+     * background thread while applying goes on.
      */
     private void startSnapshot() {
         if (appliedIndex == 0) {
@@ -563,20 +565,21 @@ public final class RaftDriver implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        var bytes = new ByteArrayOutputStream();
+        StateMachine.SnapshotWriter captured;
         try {
-            machines.snapshot(new DataOutputStream(bytes));
+            captured = machines.captureSnapshot();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] data = bytes.toByteArray();
         long pauseNanos = System.nanoTime() - t0;
         var meta = new SnapshotMeta(appliedIndex, raft.termAt(appliedIndex), raft.membershipAt(appliedIndex));
         snapshotInProgress = true;
         logBytesSinceSnapshot = 0;
         snapshotWriter.execute(() -> {
             try {
-                SnapshotFile file = storage.saveSnapshot(meta, data);
+                var bytes = new ByteArrayOutputStream();
+                captured.writeTo(new DataOutputStream(bytes));
+                SnapshotFile file = storage.saveSnapshot(meta, bytes.toByteArray());
                 long totalNanos = System.nanoTime() - t0;
                 inbox.add(() -> onSnapshotSaved(file, pauseNanos, totalNanos));
             } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.sinkron.consensus.node;
 
 import io.sinkron.consensus.statemachine.StateMachineRegistry;
+import io.sinkron.consensus.statemachine.cache.CacheStateMachine;
 import io.sinkron.consensus.statemachine.kv.KvStateMachine;
 import io.sinkron.consensus.statemachine.lock.LockStateMachine;
 import io.sinkron.consensus.statemachine.queue.QueueStateMachine;
@@ -14,6 +15,7 @@ public final class StateMachines {
         return new StateMachineRegistry(sessionTtlMillis)
                 .register(new KvStateMachine())
                 .register(new LockStateMachine())
-                .register(new QueueStateMachine());
+                .register(new QueueStateMachine())
+                .register(new CacheStateMachine());
     }
 }

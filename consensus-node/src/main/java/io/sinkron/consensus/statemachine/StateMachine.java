@@ -39,6 +39,26 @@ public interface StateMachine {
     /** Writes the whole state; {@link #restore} of the bytes must yield an equal state. */
     void snapshot(DataOutputStream out) throws IOException;
 
+    /**
+     * Captures the state for a snapshot without writing it yet. Called on the apply thread; the
+     * returned writer runs later on another thread while applying goes on, so it must write the
+     * state as it was at this call: an immutable copy, or copy-on-write. The default serializes at
+     * once (the whole cost falls on the apply thread); state machines with large state override it
+     * to keep the pause short.
+     */
+    default SnapshotWriter captureSnapshot() throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        snapshot(new DataOutputStream(bytes));
+        byte[] data = bytes.toByteArray();
+        return out -> out.write(data);
+    }
+
+    /** Writes a captured state; see {@link #captureSnapshot()}. */
+    @FunctionalInterface
+    interface SnapshotWriter {
+        void writeTo(DataOutputStream out) throws IOException;
+    }
+
     /** Replaces the whole state with one written by {@link #snapshot}. */
     void restore(DataInputStream in) throws IOException;
 }

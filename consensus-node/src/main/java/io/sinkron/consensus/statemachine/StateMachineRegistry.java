@@ -107,6 +107,30 @@ public final class StateMachineRegistry {
         }
     }
 
+    /**
+     * Captures every state machine at the current index (on the apply thread) and returns a writer
+     * that produces the same bytes as {@link #snapshot} when run later, on any thread.
+     */
+    public StateMachine.SnapshotWriter captureSnapshot() throws IOException {
+        var header = new java.io.ByteArrayOutputStream();
+        var out = new DataOutputStream(header);
+        out.writeLong(lastTimestampMillis);
+        sessions.snapshot(out);
+        out.writeInt(machines.size());
+        var parts = new java.util.ArrayList<java.util.Map.Entry<String, StateMachine.SnapshotWriter>>();
+        for (var m : machines.values()) {
+            parts.add(java.util.Map.entry(m.name(), m.captureSnapshot()));
+        }
+        byte[] prefix = header.toByteArray();
+        return target -> {
+            target.write(prefix);
+            for (var part : parts) {
+                target.writeUTF(part.getKey());
+                part.getValue().writeTo(target);
+            }
+        };
+    }
+
     public void restore(DataInputStream in) throws IOException {
         lastTimestampMillis = in.readLong();
         sessions.restore(in);

@@ -132,6 +132,19 @@ class StateMachineRegistryTest {
     }
 
     @Test
+    void a_captured_snapshot_writes_the_state_of_its_moment_even_after_later_commands() throws Exception {
+        registry.apply(1, command("c1", 1, 0, 1000, "k", "a"), EventSink.NONE);
+        var expected = new ByteArrayOutputStream();
+        registry.snapshot(new DataOutputStream(expected));
+        var captured = registry.captureSnapshot();
+        registry.apply(2, command("c1", 2, 1, 1001, "k", "b"), EventSink.NONE);
+        registry.apply(3, command("c1", 3, 2, 1002, "other", "c"), EventSink.NONE);
+        var written = new ByteArrayOutputStream();
+        captured.writeTo(new DataOutputStream(written));
+        assertThat(written.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
     void a_snapshot_restores_sessions_and_state() throws Exception {
         registry.apply(1, command("c1", 1, 0, 1000, "k", "a"), EventSink.NONE);
         var bytes = new ByteArrayOutputStream();

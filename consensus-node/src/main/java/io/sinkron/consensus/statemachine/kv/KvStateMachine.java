@@ -12,7 +12,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** A replicated key-value register: put, delete, compare-and-set, get. Used by tests and benchmarks. */
 public final class KvStateMachine implements StateMachine {
@@ -78,8 +77,23 @@ public final class KvStateMachine implements StateMachine {
 
     @Override
     public void snapshot(DataOutputStream out) throws IOException {
+        write(values, out);
+    }
+
+    /**
+     * Copies the map's references (values are immutable), so the pause is a pointer copy, and
+     * serializes the copy on the snapshot thread.
+     */
+    @Override
+    public SnapshotWriter captureSnapshot() {
+        var copy = new HashMap<>(values);
+        return out -> write(copy, out);
+    }
+
+    private static void write(Map<String, Versioned> values, DataOutputStream out) throws IOException {
         out.writeInt(values.size());
-        for (var e : new TreeMap<>(values).entrySet()) {
+        // Iteration order does not matter: restore rebuilds the same map from any order.
+        for (var e : values.entrySet()) {
             out.writeUTF(e.getKey());
             out.writeLong(e.getValue().revision());
             byte[] bytes = e.getValue().value().toByteArray();
