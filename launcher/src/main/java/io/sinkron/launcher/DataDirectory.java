@@ -13,12 +13,13 @@ import java.util.stream.Stream;
 
 /**
  * The one folder of a local run: {@code node-1..3/} (the nodes' DATA_DIR), {@code logs/} (one
- * file per process) and {@code sinkron.pid}. A run holds a lock on it for as long as it runs: two
+ * file per process), {@code sinkron.pid} and {@code port-offset}. A run holds a lock on it for as long as it runs: two
  * clusters writing the same write-ahead logs would destroy them.
  */
 final class DataDirectory implements AutoCloseable {
 
     private static final String LOCK = ".lock";
+    private static final String PORT_OFFSET = "port-offset";
 
     private final Path dir;
     private final FileChannel lockChannel;
@@ -72,11 +73,34 @@ final class DataDirectory implements AutoCloseable {
     }
 
     /**
-     * Deletes what a run stored: the nodes' data, the logs and the pid file. Only those, by name,
+     * Records the port offset of the run, refusing one that differs from the offset the nodes' data
+     * was made with: the nodes keep each other's addresses in their logs and snapshots, so nodes
+     * started on other ports would look for their peers on the old ones and never elect a leader.
+     */
+    void claimPortOffset(int offset, List<String> nodeNames) {
+        Path file = dir.resolve(PORT_OFFSET);
+        try {
+            boolean hasData = nodeNames.stream().anyMatch(n -> Files.exists(dir.resolve(n)));
+            if (hasData && Files.exists(file)) {
+                int recorded = Integer.parseInt(Files.readString(file).strip());
+                if (recorded != offset) {
+                    throw new UsageException("the nodes' data in " + dir + " is of a cluster on --port-offset "
+                            + recorded + ", and nodes remember each other's addresses; run with --port-offset "
+                            + recorded + ", or with --clean to start from empty");
+                }
+            }
+            Files.writeString(file, Integer.toString(offset));
+        } catch (IOException | NumberFormatException e) {
+            throw new UsageException("cannot read or write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes what a run stored: the nodes' data, the logs, the pid file and the port offset. Only those, by name,
      * so that a --data-dir pointing at a folder with other files in it loses none of them.
      */
     void clean(List<String> nodeNames) {
-        Stream.concat(nodeNames.stream(), Stream.of("logs", PidFile.NAME))
+        Stream.concat(nodeNames.stream(), Stream.of("logs", PidFile.NAME, PORT_OFFSET))
                 .map(dir::resolve)
                 .forEach(DataDirectory::deleteTree);
     }

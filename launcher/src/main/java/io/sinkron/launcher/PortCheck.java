@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,20 +28,19 @@ final class PortCheck {
      */
     record Busy(int port, String use, Optional<ProcessHandle> holder) {
 
-        boolean leftOverRun() {
-            return holder.flatMap(h -> h.info().commandLine())
-                    .map(c -> c.contains(MARKER))
-                    .orElse(false);
+        /** The data directory of the local run the holder belongs to, if it is one. */
+        Optional<String> localRun() {
+            return holder.flatMap(h -> h.info().commandLine()).flatMap(PortCheck::localRunOf);
         }
 
         String describe() {
-            String who = holder.map(h -> " by pid " + h.pid()
-                            + h.info()
-                                    .commandLine()
-                                    .map(c -> " (" + shorten(c) + ")")
-                                    .orElse(""))
-                    .orElse("");
-            return "port " + port + " (" + use + ") is already in use" + who;
+            return "port " + port + " (" + use + ") is already in use"
+                    + holder.map(Busy::who).orElse("");
+        }
+
+        private static String who(ProcessHandle h) {
+            String what = h.info().commandLine().map(PortCheck::summary).orElse("");
+            return " by pid " + h.pid() + (what.isEmpty() ? "" : " (" + what + ")");
         }
     }
 
@@ -101,7 +101,27 @@ final class PortCheck {
         }
     }
 
-    private static String shorten(String commandLine) {
-        return commandLine.length() <= 120 ? commandLine : commandLine.substring(0, 117) + "...";
+    private static Optional<String> localRunOf(String commandLine) {
+        int at = commandLine.indexOf(MARKER);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        int end = commandLine.indexOf(" -jar ", at);
+        return Optional.of(commandLine.substring(at + MARKER.length(), end < 0 ? commandLine.length() : end));
+    }
+
+    /** "java -jar lock-service.jar of the local run in DIR", or the start of an unknown command line. */
+    private static String summary(String commandLine) {
+        int jar = commandLine.lastIndexOf(" -jar ");
+        if (jar >= 0) {
+            String name = Path.of(commandLine.substring(jar + 6).strip().split(" ")[0])
+                    .getFileName()
+                    .toString();
+            return "java -jar " + name
+                    + localRunOf(commandLine)
+                            .map(d -> " of the local run in " + d)
+                            .orElse("");
+        }
+        return commandLine.length() <= 100 ? commandLine : commandLine.substring(0, 97) + "...";
     }
 }

@@ -37,16 +37,22 @@ final class RunCommand {
             var busy = PortCheck.busy(topology.ports());
             if (!busy.isEmpty()) {
                 busy.forEach(b -> err.println("sinkron: " + b.describe()));
-                err.println(
-                        busy.stream().anyMatch(PortCheck.Busy::leftOverRun)
-                                ? "sinkron: an earlier local run is still running; ./sinkron stop ends it"
-                                : "sinkron: stop what uses them, or move every port with --port-offset N");
+                busy.stream()
+                        .flatMap(b -> b.localRun().stream())
+                        .distinct()
+                        .forEach(dir -> err.println("sinkron: the local run in " + dir
+                                + " still runs; Ctrl-C in its terminal or ./sinkron stop --data-dir " + dir
+                                + " ends it"));
+                err.println("sinkron: free the ports, or move every port with --port-offset N");
                 return 2;
             }
+            List<String> nodeNames =
+                    topology.nodes().stream().map(Component::name).toList();
             if (options.clean()) {
-                data.clean(topology.nodes().stream().map(Component::name).toList());
+                data.clean(nodeNames);
                 console.say("--clean: deleted the nodes' data and the logs in " + data.path());
             }
+            data.claimPortOffset(options.portOffset(), nodeNames);
             var supervisor = new Supervisor(console, data, javaOptions());
             Runtime.getRuntime()
                     .addShutdownHook(Thread.ofPlatform().name("sinkron-stop").unstarted(supervisor::stop));

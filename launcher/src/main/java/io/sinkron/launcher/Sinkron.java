@@ -52,9 +52,17 @@ public final class Sinkron {
         Path root = Path.of(System.getProperty("sinkron.root", "."))
                 .toAbsolutePath()
                 .normalize();
+        Options options;
+        try {
+            options = Options.parse(List.of(args), System.getenv(), root);
+        } catch (UsageException e) {
+            System.err.println("sinkron: " + e.getMessage() + " (./sinkron help lists commands and options)");
+            System.exit(2);
+            return;
+        }
         int code;
         try {
-            code = run(Options.parse(List.of(args), System.getenv(), root), root);
+            code = run(options, root);
         } catch (UsageException e) {
             System.err.println("sinkron: " + e.getMessage());
             code = 2;

@@ -53,6 +53,24 @@ class DataDirectoryTest {
     }
 
     @Test
+    void when_the_nodes_data_was_made_on_other_ports_then_the_run_is_refused_until_cleaned() throws Exception {
+        var nodes = List.of("node-1", "node-2", "node-3");
+        try (var data = DataDirectory.lock(dir)) {
+            data.claimPortOffset(0, nodes);
+            Files.createDirectories(dir.resolve("node-1"));
+
+            data.claimPortOffset(0, nodes);
+            assertThatThrownBy(() -> data.claimPortOffset(100, nodes))
+                    .hasMessageContaining("is of a cluster on --port-offset 0")
+                    .hasMessageContaining("--clean");
+
+            data.clean(nodes);
+            data.claimPortOffset(100, nodes);
+            assertThat(dir.resolve("port-offset")).hasContent("100");
+        }
+    }
+
+    @Test
     void when_the_directory_cannot_be_created_then_the_message_names_it() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         assertThatThrownBy(() -> DataDirectory.lock(file.resolve("data")))

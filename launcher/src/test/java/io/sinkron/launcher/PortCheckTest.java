@@ -22,7 +22,7 @@ class PortCheckTest {
                 assertThat(b.port()).isEqualTo(port);
                 assertThat(b.describe()).startsWith("port " + port + " (lock HTTP) is already in use");
                 // The holder is this test's own JVM, not a process of a local run.
-                assertThat(b.leftOverRun()).isFalse();
+                assertThat(b.localRun()).isEmpty();
             });
         }
     }
