@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -77,7 +80,7 @@ class DockerImageTest {
                 .toList();
         assertThat(ignore.getFirst()).as("everything is excluded first").isEqualTo("*");
         Set<String> admitted = ignore.stream().skip(1).map(l -> l.substring(1)).collect(Collectors.toSet());
-        Set<String> copied = new java.util.HashSet<>();
+        Set<String> copied = new HashSet<>();
         for (String module : List.of("consensus-node", "lock-service", "queue-service", "cache-service")) {
             for (int stage = 0; stage < DOCKERFILE.stageCount(); stage++) {
                 for (String copy : DOCKERFILE.arguments(stage, "COPY")) {
@@ -124,7 +127,7 @@ class DockerImageTest {
 
         // The image's PATH finds its Java 25 as "java"; ProcessBuilder looks a program up on this
         // JVM's PATH instead, which may hold another Java, so the build's own is named.
-        List<String> command = new java.util.ArrayList<>(entrypoint());
+        List<String> command = new ArrayList<>(entrypoint());
         command.set(0, javaBin().resolve("java").toString());
         var builder = new ProcessBuilder(command).directory(app.toFile());
         builder.environment().putAll(env);
@@ -145,7 +148,7 @@ class DockerImageTest {
                     .until(() -> shell(check, checkEnv).ok());
         } finally {
             node.destroy();
-            if (!node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!node.waitFor(30, TimeUnit.SECONDS)) {
                 node.destroyForcibly().waitFor();
             }
         }

@@ -3,6 +3,7 @@ package io.sinkron.deploy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** docker/Dockerfile, split into instructions (continuations joined, comments dropped), by stage. */
 final class Dockerfile {
@@ -38,7 +39,7 @@ final class Dockerfile {
         }
         int space = line.indexOf(' ');
         var instruction = new Instruction(
-                line.substring(0, space).toUpperCase(java.util.Locale.ROOT),
+                line.substring(0, space).toUpperCase(Locale.ROOT),
                 line.substring(space + 1).strip());
         if (instruction.keyword().equals("FROM")) {
             stages.add(new ArrayList<>());

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -404,7 +405,7 @@ class HelmChartTest {
     private static Set<String> containerPortNames(Tree workloadOrContainer) {
         List<Tree> containers =
                 workloadOrContainer.has("kind") ? containers(workloadOrContainer) : List.of(workloadOrContainer);
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (Tree c : containers) {
             c.listOrEmpty("ports").forEach(p -> names.add(p.string("name")));
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ class PrometheusRulesTest {
         assertThat(queries).isNotEmpty();
         Map<String, Object> rules = new LinkedHashMap<>();
         // Distinct names: promtool rejects duplicate recording rules.
-        List<Map<String, Object>> recorded = new java.util.ArrayList<>();
+        List<Map<String, Object>> recorded = new ArrayList<>();
         for (int i = 0; i < queries.size(); i++) {
             recorded.add(Map.of(
                     "record", "dashboard:query_" + i, "expr", queries.get(i).executableExpr()));

@@ -1,6 +1,7 @@
 package io.sinkron.deploy;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -91,7 +92,7 @@ record Tree(Object value, String path) {
 
     /** A map of string labels, such as metadata.labels or a selector. */
     Map<String, String> labels() {
-        var labels = new java.util.LinkedHashMap<String, String>();
+        var labels = new LinkedHashMap<String, String>();
         map().forEach((k, v) -> labels.put(k, Objects.toString(v)));
         return labels;
     }
