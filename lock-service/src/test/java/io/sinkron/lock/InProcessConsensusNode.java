@@ -49,6 +49,7 @@ public final class InProcessConsensusNode implements AutoCloseable {
     private long nowMillis = 1_767_225_600_000L;
     private volatile boolean serving = true;
     private volatile boolean losingEvents;
+    private volatile boolean electing;
     private Server server;
 
     public InProcessConsensusNode start() {
@@ -84,6 +85,14 @@ public final class InProcessConsensusNode implements AutoCloseable {
     /** While not serving, every call fails as if the node were unreachable. */
     public void serving(boolean serving) {
         this.serving = serving;
+    }
+
+    /**
+     * While electing, commands and reads are answered UNAVAILABLE, as by a node that knows no
+     * leader, but event streams are still accepted: a node serves events from its own log.
+     */
+    public void electing(boolean electing) {
+        this.electing = electing;
     }
 
     /** While losing events, the node applies commands but delivers none of their events. */
@@ -166,7 +175,13 @@ public final class InProcessConsensusNode implements AutoCloseable {
             if (refuse(observer)) {
                 return;
             }
-            observer.onNext(InProcessConsensusNode.this.submit(request));
+            observer.onNext(
+                    electing
+                            ? CommandResponse.newBuilder()
+                                    .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
+                                    .setMessage("no leader")
+                                    .build()
+                            : InProcessConsensusNode.this.submit(request));
             observer.onCompleted();
         }
 
@@ -175,7 +190,13 @@ public final class InProcessConsensusNode implements AutoCloseable {
             if (refuse(observer)) {
                 return;
             }
-            observer.onNext(InProcessConsensusNode.this.read(request));
+            observer.onNext(
+                    electing
+                            ? ReadResponse.newBuilder()
+                                    .setCode(ResultCode.RESULT_CODE_UNAVAILABLE)
+                                    .setMessage("no leader")
+                                    .build()
+                            : InProcessConsensusNode.this.read(request));
             observer.onCompleted();
         }
 

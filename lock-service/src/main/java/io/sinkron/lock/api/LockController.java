@@ -82,8 +82,9 @@ class LockController {
             responseCode = "409",
             description = "Not granted: not within `timeout` (`lock-timeout`), chosen as the victim of a"
                     + " deadlock (`deadlock`, with the `cycle`), the session expired (`lease-expired`) or"
-                    + " was closed (`cancelled`) while waiting, or the session belongs to another owner"
-                    + " (`not-owner`)",
+                    + " was closed (`cancelled`) while waiting, the grant's lease ended before the service"
+                    + " could report it (`lease-expired`, after a failover), or the session belongs to another"
+                    + " owner (`not-owner`)",
             content =
                     @Content(
                             mediaType = PROBLEM_JSON,

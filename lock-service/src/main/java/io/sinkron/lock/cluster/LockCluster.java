@@ -9,6 +9,8 @@ import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LockDeadlocks;
 import io.sinkron.proto.LockDeadlocksQuery;
 import io.sinkron.proto.LockEvent;
+import io.sinkron.proto.LockGrant;
+import io.sinkron.proto.LockOutcome;
 import io.sinkron.proto.LockQuery;
 import io.sinkron.proto.LockRequestStatusQuery;
 import io.sinkron.proto.LockRequestStatuses;
@@ -59,6 +61,31 @@ public class LockCluster {
                                 .build(),
                         LockValidity.parser())
                 .getValid();
+    }
+
+    /**
+     * A remembered outcome as it stands now: a grant whose hold has ended since it was made (its
+     * lease ran out) becomes LEASE_EXPIRED. Meant for outcomes read back rather than heard as they
+     * happened, which may be old by then: reporting such a grant would tell a caller that it holds
+     * a lock that may have passed to someone else.
+     */
+    public CompletableFuture<LockResult> current(LockResult remembered) {
+        if (remembered.getOutcome() != LockOutcome.LOCK_OUTCOME_GRANTED) {
+            return CompletableFuture.completedFuture(remembered);
+        }
+        LockGrant grant = remembered.getGrant();
+        LockQuery query = LockQuery.newBuilder()
+                .setValidate(
+                        LockValidate.newBuilder().setLockId(grant.getLockId()).setFencingToken(grant.getFencingToken()))
+                .build();
+        return client.readAsync(STATE_MACHINE, query.toByteArray())
+                .thenApply(bytes -> parse(LockValidity.parser(), bytes).getValid()
+                        ? remembered
+                        : LockResult.newBuilder()
+                                .setOutcome(LockOutcome.LOCK_OUTCOME_LEASE_EXPIRED)
+                                .setMessage("the lock was granted while this service could not hear from the cluster,"
+                                        + " and the lease ended before the grant could be reported")
+                                .build());
     }
 
     public LockDeadlocks deadlocks() {

@@ -5,9 +5,13 @@ import io.sinkron.proto.LockEvent;
 import io.sinkron.proto.LockOutcome;
 import io.sinkron.proto.LockRequestStatus;
 import io.sinkron.proto.LockResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -20,19 +24,26 @@ import org.springframework.stereotype.Component;
  *
  * <p>Events emitted while the stream is down are not replayed, so after every reconnect the
  * outcome of each registered request is read back from the cluster, which remembers recent
- * outcomes by request id.
+ * outcomes by request id. The read-back is retried until it succeeds: a stream often reconnects
+ * to a node that knows no leader yet, and a waiter whose grant was lost must not hold the lock
+ * unawares until its own timeout. A grant read back is reported only if it is still held.
  */
 @Component
 public class WaitingRequests implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WaitingRequests.class);
 
+    /** Between read-back attempts; a failed one has already waited out the consensus deadline. */
+    private static final Duration READ_BACK_RETRY = Duration.ofMillis(200);
+
     private final LockCluster cluster;
+    private final ScheduledExecutorService timers;
     private final ConcurrentHashMap<String, CompletableFuture<LockResult>> pending = new ConcurrentHashMap<>();
     private volatile Subscription subscription;
 
-    WaitingRequests(LockCluster cluster) {
+    WaitingRequests(LockCluster cluster, ScheduledExecutorService waitTimers) {
         this.cluster = cluster;
+        this.timers = waitTimers;
     }
 
     /**
@@ -77,31 +88,54 @@ public class WaitingRequests implements SmartLifecycle {
         }
     }
 
+    /**
+     * Reads back the outcome of every registered request, again and again until a read succeeds
+     * or nothing is registered any more (every wait also ends at its own give-up), or this
+     * instance stops.
+     */
     private void reconcile() {
         List<String> ids = List.copyOf(pending.keySet());
-        if (ids.isEmpty()) {
+        if (ids.isEmpty() || subscription == null) {
             return;
         }
         cluster.statuses(ids).whenComplete((statuses, error) -> {
             if (error != null) {
-                // The waits still end at their deadline, through the service's own timer.
                 log.warn(
-                        "could not read back {} waiting requests after the event stream reconnected",
+                        "could not read back {} waiting requests after the event stream reconnected; trying again",
                         ids.size(),
                         error);
+                retryReconcile();
                 return;
             }
             for (LockRequestStatus status : statuses.getStatusesList()) {
                 if (status.getOutcome() != LockOutcome.LOCK_OUTCOME_WAITING
                         && status.getOutcome() != LockOutcome.LOCK_OUTCOME_UNKNOWN_REQUEST) {
-                    complete(
-                            status.getRequestId(),
-                            LockResult.newBuilder()
-                                    .setOutcome(status.getOutcome())
-                                    .setGrant(status.getGrant())
-                                    .addAllCycle(status.getCycleList())
-                                    .build());
+                    completeReadBack(status);
                 }
+            }
+        });
+    }
+
+    private void retryReconcile() {
+        try {
+            timers.schedule(this::reconcile, READ_BACK_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // The application is shutting down; its waits end with it.
+        }
+    }
+
+    private void completeReadBack(LockRequestStatus status) {
+        LockResult remembered = LockResult.newBuilder()
+                .setOutcome(status.getOutcome())
+                .setGrant(status.getGrant())
+                .addAllCycle(status.getCycleList())
+                .build();
+        cluster.current(remembered).whenComplete((result, error) -> {
+            if (error != null) {
+                // The service's own give-up ends the wait and checks the grant again.
+                log.warn("could not check the grant read back for request {}", status.getRequestId(), error);
+            } else {
+                complete(status.getRequestId(), result);
             }
         });
     }

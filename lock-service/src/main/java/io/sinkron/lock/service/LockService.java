@@ -127,10 +127,13 @@ public class LockService {
         return grant;
     }
 
-    /** The cluster has not decided in time: cancel the wait, or learn how it ended meanwhile. */
+    /**
+     * The cluster has not decided in time: cancel the wait, or learn how it ended meanwhile. A
+     * grant learnt this way may be old (its event was lost), so it is reported only if still held.
+     */
     private void giveUp(
             String requestId, CompletableFuture<LockResult> submitted, CompletableFuture<LockResult> ending) {
-        withdraw(requestId, submitted, false).whenComplete((result, error) -> {
+        withdraw(requestId, submitted, false).thenCompose(cluster::current).whenComplete((result, error) -> {
             if (error != null) {
                 ending.completeExceptionally(unwrap(error));
             } else if (result.getOutcome() == LockOutcome.LOCK_OUTCOME_CANCELLED
