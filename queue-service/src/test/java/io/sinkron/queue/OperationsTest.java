@@ -79,10 +79,10 @@ class OperationsTest extends QueueServiceTest {
                 .getResponse()
                 .getContentAsString();
         assertThat(scrape)
-                .contains("sinkron_queue_depth{queue=\"ops-gauge\"} 1.0")
-                .contains("sinkron_queue_dead_lettered_total{queue=\"ops-gauge\"} 1.0")
-                .contains("sinkron_queue_enqueued_total{queue=\"ops-gauge\"} 3.0")
-                .contains("sinkron_queue_delivery_latency_seconds_bucket{queue=\"ops-gauge\"");
+                .contains("sinkron_queue_depth{application=\"queue-service\",queue=\"ops-gauge\"} 1.0")
+                .contains("sinkron_queue_dead_lettered_total{application=\"queue-service\",queue=\"ops-gauge\"} 1.0")
+                .contains("sinkron_queue_enqueued_total{application=\"queue-service\",queue=\"ops-gauge\"} 3.0")
+                .contains("sinkron_queue_delivery_latency_seconds_bucket{application=\"queue-service\",queue=\"ops-gauge\"");
     }
 
     @Test
