@@ -45,7 +45,7 @@ if [ "${SKIP_NATIVE:-0}" != 1 ]; then
   fi
 fi
 
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar benchmarks/target/benchmarks.jar \
   --jar=consensus-node/target/consensus-node.jar \
   --etcd="$(command -v etcd)" \
   --out=benchmarks/target/results \
