@@ -119,6 +119,7 @@ public final class BenchmarkRun {
                         settings.out().resolve("sinkron"), settings.jar(), 3, settings.sinkronJvmArgs())
                 .startAll()) {
             int leader = sinkron.awaitLeader(LEADER_TIMEOUT);
+            warmUp(sinkron, leader, "sinkron");
             for (int clients : settings.levels()) {
                 report.load(measure(sinkron, leader, "sinkron", clients, 1));
             }
@@ -129,6 +130,7 @@ public final class BenchmarkRun {
         progress("etcd: starting 3 members");
         try (var etcd = new EtcdCluster(settings.out().resolve("etcd"), settings.etcd(), 3).startAll()) {
             int leader = etcd.awaitLeader(LEADER_TIMEOUT);
+            warmUp(etcd, leader, "etcd");
             for (int clients : settings.levels()) {
                 report.load(measure(etcd, leader, "etcd", clients, 1));
             }
@@ -137,6 +139,17 @@ public final class BenchmarkRun {
                 report.calibration(measureNative(etcd, leader, settings.calibrationClients()));
             }
         }
+    }
+
+    /**
+     * Loads a fresh cluster at the highest level before anything is measured, so that the JIT has
+     * compiled the Sinkron nodes' hot paths before the light 1-client level (whose own warmup
+     * carries too few puts for that) and both stores have grown past their empty state.
+     */
+    private void warmUp(Cluster cluster, int leader, String target) throws IOException, InterruptedException {
+        progress(target + ": warming the servers up");
+        int clients = settings.levels().stream().max(Integer::compare).orElseThrow();
+        measure(cluster, leader, target, clients, 1);
     }
 
     /** {@code clients} closed-loop clients split over {@code processes} JVM generator processes. */
