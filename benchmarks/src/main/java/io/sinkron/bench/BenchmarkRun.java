@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -116,7 +118,7 @@ public final class BenchmarkRun {
         report.roundTrip(roundTripFloor());
         progress("Sinkron: starting 3 nodes from " + settings.jar());
         try (var sinkron = new SinkronCluster(
-                        settings.out().resolve("sinkron"), settings.jar(), 3, settings.sinkronJvmArgs())
+                        freshDirectory(settings.out().resolve("sinkron")), settings.jar(), 3, settings.sinkronJvmArgs())
                 .startAll()) {
             int leader = sinkron.awaitLeader(LEADER_TIMEOUT);
             warmUp(sinkron, leader, "sinkron");
@@ -128,7 +130,8 @@ public final class BenchmarkRun {
             report.failover(new FailoverProbe(sinkron).run(settings.failoverRounds()));
         }
         progress("etcd: starting 3 members");
-        try (var etcd = new EtcdCluster(settings.out().resolve("etcd"), settings.etcd(), 3).startAll()) {
+        try (var etcd =
+                new EtcdCluster(freshDirectory(settings.out().resolve("etcd")), settings.etcd(), 3).startAll()) {
             int leader = etcd.awaitLeader(LEADER_TIMEOUT);
             warmUp(etcd, leader, "etcd");
             for (int clients : settings.levels()) {
@@ -215,6 +218,18 @@ public final class BenchmarkRun {
                 .build();
         var statistics = new Runner(options).runSingle().getPrimaryResult().getStatistics();
         return new double[] {statistics.getPercentile(50), statistics.getPercentile(99)};
+    }
+
+    /** Removes what an earlier run left in {@code dir}: members must start on empty data. */
+    private static Path freshDirectory(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return dir;
     }
 
     private static void progress(String message) {

@@ -82,7 +82,8 @@ class OperationsTest extends QueueServiceTest {
                 .contains("sinkron_queue_depth{application=\"queue-service\",queue=\"ops-gauge\"} 1.0")
                 .contains("sinkron_queue_dead_lettered_total{application=\"queue-service\",queue=\"ops-gauge\"} 1.0")
                 .contains("sinkron_queue_enqueued_total{application=\"queue-service\",queue=\"ops-gauge\"} 3.0")
-                .contains("sinkron_queue_delivery_latency_seconds_bucket{application=\"queue-service\",queue=\"ops-gauge\"");
+                .contains(
+                        "sinkron_queue_delivery_latency_seconds_bucket{application=\"queue-service\",queue=\"ops-gauge\"");
     }
 
     @Test
