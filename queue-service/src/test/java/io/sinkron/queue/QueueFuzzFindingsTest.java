@@ -66,6 +66,12 @@ class QueueFuzzFindingsTest extends QueueServiceTest {
     }
 
     @Test
+    void when_a_whole_number_has_a_fraction_then_nothing_is_enqueued() {
+        refusedWithoutEffect(
+                RawRequest.of("POST", "/queue/" + queue + "/enqueue").json("{\"message\": \"m\", \"delay_ms\": 1.5}"));
+    }
+
+    @Test
     void when_a_message_is_an_overlong_utf8_encoding_then_nothing_is_enqueued() {
         // C0 AF is an overlong "/": Jackson alone would enqueue "a/b".
         var body = new ByteArrayOutputStream();
