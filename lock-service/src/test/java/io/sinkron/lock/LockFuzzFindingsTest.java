@@ -80,6 +80,14 @@ class LockFuzzFindingsTest extends LockServiceTest {
     }
 
     @Test
+    void when_the_path_has_a_parameter_then_it_is_refused_not_stripped() {
+        // Stripped, ";x" would leave /locks/<the held lock>: a second hold of worker-1.
+        refusedWithoutEffect(RawRequest.of("POST", "/locks/" + lock + ";x").json("""
+                {"lock_type": "exclusive", "client_id": "worker-1", "timeout": 0}"""));
+        refusedWithoutEffect(RawRequest.of("DELETE", "/locks/" + lock + ";x?client_id=worker-1"));
+    }
+
+    @Test
     void when_a_body_is_multipart_without_a_boundary_then_415_not_500() {
         RawResponse response = refusedWithoutEffect(RawRequest.of("POST", "/locks/" + lock)
                 .header("Content-Type", "multipart/form-data")

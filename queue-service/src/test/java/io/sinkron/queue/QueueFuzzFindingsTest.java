@@ -96,6 +96,12 @@ class QueueFuzzFindingsTest extends QueueServiceTest {
     }
 
     @Test
+    void when_the_path_has_a_parameter_then_it_is_refused_not_stripped() {
+        // Stripped, ";x" would leave /queue/<the queue>, which would be deleted.
+        refusedWithoutEffect(RawRequest.of("DELETE", "/queue/" + queue + ";x"));
+    }
+
+    @Test
     void when_a_body_is_multipart_without_a_boundary_then_415_not_500() {
         RawResponse response = refusedWithoutEffect(RawRequest.of("POST", "/queue/" + queue + "/enqueue")
                 .header("Content-Type", "multipart/form-data")

@@ -1,6 +1,6 @@
 package io.sinkron.cache.web;
 
-import io.sinkron.web.ProblemReportValve;
+import io.sinkron.web.TomcatSafeguards;
 import io.sinkron.web.Utf8RequestBodies;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -37,10 +37,10 @@ public class WebConfiguration implements WebMvcConfigurer {
         registry.addInterceptor(new BodySizeLimit(requests)).addPathPatterns("/cache/**");
     }
 
-    /** The errors Tomcat answers itself (malformed HTTP, escaped exceptions) are problem details too. */
+    /** Tomcat answers its own errors (malformed HTTP, escaped exceptions) as problem details, and refuses path parameters. */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
-        return factory -> factory.addContextCustomizers(ProblemReportValve::install);
+        return factory -> factory.addContextCustomizers(TomcatSafeguards::install);
     }
 
     /** JSON bodies are well-formed UTF-8 or refused. */

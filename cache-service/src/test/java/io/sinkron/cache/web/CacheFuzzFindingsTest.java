@@ -100,6 +100,12 @@ class CacheFuzzFindingsTest {
     }
 
     @Test
+    void when_the_path_has_a_parameter_then_it_is_refused_not_stripped() {
+        // Stripped, ";x" would leave /cache/<the key>, which would be written.
+        refusedWithoutEffect(RawRequest.of("PUT", "/cache/" + key + ";x").json("{\"value\": 2}"));
+    }
+
+    @Test
     void when_a_body_is_multipart_without_a_boundary_then_415_not_500() {
         RawResponse response = refusedWithoutEffect(RawRequest.of("PUT", "/cache/" + key)
                 .header("Content-Type", "multipart/form-data")

@@ -1,6 +1,6 @@
 package io.sinkron.consensus.web;
 
-import io.sinkron.web.ProblemReportValve;
+import io.sinkron.web.TomcatSafeguards;
 import io.sinkron.web.Utf8RequestBodies;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -17,10 +17,10 @@ import tools.jackson.databind.type.LogicalType;
 @Configuration(proxyBeanMethods = false)
 public class WebConfiguration {
 
-    /** The errors Tomcat answers itself (malformed HTTP, escaped exceptions) are problem details too. */
+    /** Tomcat answers its own errors (malformed HTTP, escaped exceptions) as problem details, and refuses path parameters. */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
-        return factory -> factory.addContextCustomizers(ProblemReportValve::install);
+        return factory -> factory.addContextCustomizers(TomcatSafeguards::install);
     }
 
     /** JSON bodies are well-formed UTF-8 or refused. */

@@ -73,6 +73,14 @@ class AdminFuzzFindingsTest {
     }
 
     @Test
+    void when_the_path_has_a_parameter_then_it_is_refused_not_stripped() {
+        // Stripped, ";x" would leave /cluster/snapshot, and the node would take a snapshot.
+        assertThat(refusedWithoutEffect(RawRequest.of("POST", "/cluster/snapshot;x"))
+                        .status())
+                .isEqualTo(400);
+    }
+
+    @Test
     void when_a_body_is_multipart_without_a_boundary_then_415_not_500() {
         RawResponse response = refusedWithoutEffect(RawRequest.of("POST", "/cluster/leader/transfer")
                 .header("Content-Type", "multipart/form-data")

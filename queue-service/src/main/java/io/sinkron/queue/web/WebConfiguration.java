@@ -1,6 +1,6 @@
 package io.sinkron.queue.web;
 
-import io.sinkron.web.ProblemReportValve;
+import io.sinkron.web.TomcatSafeguards;
 import io.sinkron.web.Utf8RequestBodies;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -11,10 +11,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
 
-    /** The errors Tomcat answers itself (malformed HTTP, escaped exceptions) are problem details too. */
+    /** Tomcat answers its own errors (malformed HTTP, escaped exceptions) as problem details, and refuses path parameters. */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
-        return factory -> factory.addContextCustomizers(ProblemReportValve::install);
+        return factory -> factory.addContextCustomizers(TomcatSafeguards::install);
     }
 
     /** JSON bodies are well-formed UTF-8 or refused. */
