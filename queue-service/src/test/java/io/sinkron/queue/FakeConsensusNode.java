@@ -30,10 +30,15 @@ import io.sinkron.proto.ReadResponse;
 import io.sinkron.proto.ResultCode;
 import io.sinkron.proto.StatusRequest;
 import io.sinkron.proto.StatusResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -81,6 +86,17 @@ final class FakeConsensusNode implements AutoCloseable {
                 .setStateMachine(StateMachineRegistry.CLOCK)
                 .setTimestampMillis(clockMillis)
                 .build());
+    }
+
+    /** A digest of a state machine's snapshot: while it stays the same, so does that replicated state. */
+    synchronized String stateDigest(String stateMachine) {
+        var snapshot = new ByteArrayOutputStream();
+        try {
+            registry.get(stateMachine).snapshot(new DataOutputStream(snapshot));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(snapshot.toByteArray()));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     synchronized long clockMillis() {

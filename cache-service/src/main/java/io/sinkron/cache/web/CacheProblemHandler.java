@@ -11,11 +11,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -104,11 +106,31 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
                 "The request failed unexpectedly; the server log has the details.");
     }
 
-    /** Spring MVC's own problem details get this service's type for their status. */
+    /**
+     * A multipart body that cannot even be parsed, which Spring MVC meets before it looks for an
+     * endpoint. No endpoint takes multipart, so it is the media type that is refused.
+     */
+    @ExceptionHandler
+    ProblemDetail multipart(MultipartException e) {
+        return problem(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                ProblemTypes.UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                "Request bodies are JSON, not multipart.");
+    }
+
+    /**
+     * Spring MVC's own problem details get this service's type for their status, and a
+     * Content-Type that is set rather than negotiated, so that a problem is written even when the
+     * Accept header is what went wrong.
+     */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(
             Exception ex, Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, problemHeaders, statusCode, request);
         if (response != null
                 && response.getBody() instanceof ProblemDetail problem
                 && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {

@@ -25,7 +25,7 @@ public class CacheRequests {
         this.json = json;
     }
 
-    /** Accepts 1 to {@code maxKeyLength} characters, none of them control characters. */
+    /** Accepts 1 to {@code maxKeyLength} characters, none of them control characters, except "." and "..". */
     public String key(String key) {
         if (key == null || key.isEmpty()) {
             throw new InvalidRequestException("the key must not be empty");
@@ -35,6 +35,11 @@ public class CacheRequests {
         }
         if (key.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidRequestException("the key must not contain control characters");
+        }
+        if (key.equals(".") || key.equals("..")) {
+            // Dot segments: clients and proxies resolve them away (RFC 3986 5.2.4), so such a key
+            // could be written by some clients and never read by others.
+            throw new InvalidRequestException("the key must not be . or ..");
         }
         return key;
     }

@@ -1,18 +1,22 @@
 package io.sinkron.cache.web;
 
+import io.sinkron.web.TomcatSafeguards;
+import io.sinkron.web.Utf8RequestBodies;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.servers.Server;
 import java.util.List;
 import org.springdoc.core.utils.SpringDocUtils;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.JsonNode;
 
-/** Web MVC and OpenAPI settings of the REST API. */
+/** Web MVC, Tomcat and OpenAPI settings of the REST API. */
 @Configuration(proxyBeanMethods = false)
 public class WebConfiguration implements WebMvcConfigurer {
 
@@ -31,6 +35,18 @@ public class WebConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new BodySizeLimit(requests)).addPathPatterns("/cache/**");
+    }
+
+    /** Tomcat answers its own errors (malformed HTTP, escaped exceptions) as problem details, and refuses path parameters. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
+        return factory -> factory.addContextCustomizers(TomcatSafeguards::install);
+    }
+
+    /** JSON bodies are well-formed UTF-8 or refused. */
+    @Bean
+    Utf8RequestBodies utf8RequestBodies() {
+        return new Utf8RequestBodies();
     }
 
     @Bean

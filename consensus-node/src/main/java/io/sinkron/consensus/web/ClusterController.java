@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -27,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  * forwarded to the leader; a snapshot is taken by the node that receives the request.
  */
 @RestController
-@RequestMapping("/cluster")
+@RequestMapping(path = "/cluster", produces = MediaType.APPLICATION_JSON_VALUE)
 public class ClusterController {
 
     static final String PROBLEM_BASE = "https://sinkron.io/problems/";
@@ -135,6 +136,8 @@ public class ClusterController {
     static ResponseEntity<ProblemDetail> problem(HttpStatus status, String kind, String detail) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setType(URI.create(PROBLEM_BASE + kind));
-        return ResponseEntity.status(status).body(p);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(p);
     }
 }

@@ -7,12 +7,15 @@ import io.sinkron.consensus.node.ConsensusNode;
 import io.sinkron.consensus.node.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The node's status and health, in the JSON shape of Sinkron's original design. */
 @RestController
+@RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 public class StatusController {
 
     public record FailureDetectorView(String state, double phi) {}

@@ -6,8 +6,13 @@ final class Limits {
     /** Ids are short, and safe in a URL path segment and a header. */
     static final int MAX_ID_LENGTH = 128;
 
-    static final String ID_PATTERN = "^[A-Za-z0-9._:@~+=-]+$";
-    static final String ID_MESSAGE = "must be 1-128 characters of A-Z a-z 0-9 . _ : @ ~ + = -";
+    /**
+     * "." and ".." are dot segments: clients and proxies resolve them away (RFC 3986 5.2.4), so a
+     * lock of that name could be created by some clients and never reached by others.
+     */
+    static final String ID_PATTERN = "^(?!\\.\\.?$)[A-Za-z0-9._:@~+=-]+$";
+
+    static final String ID_MESSAGE = "must be 1-128 characters of A-Z a-z 0-9 . _ : @ ~ + = -, and not . or ..";
 
     /** Longest wait a request may ask for; an HTTP request held open longer helps nobody. */
     static final long MAX_TIMEOUT_MILLIS = 600_000;

@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
@@ -75,7 +76,21 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         if (ex instanceof HttpMessageNotReadableException unreadable) {
             detail.setDetail(unreadable(unreadable));
         }
-        return super.handleExceptionInternal(ex, detail, headers, status, request);
+        // Set, not negotiated: a problem is written even when the Accept header is what went wrong.
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return super.handleExceptionInternal(ex, detail, problemHeaders, status, request);
+    }
+
+    /**
+     * A multipart body that cannot even be parsed, which Spring MVC meets before it looks for an
+     * endpoint. No endpoint takes multipart, so it is the media type that is refused.
+     */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+        return respond(
+                problem(ProblemKind.UNSUPPORTED_MEDIA_TYPE, "This API takes JSON request bodies, not multipart."));
     }
 
     private static ProblemKind kindOf(HttpStatusCode status) {

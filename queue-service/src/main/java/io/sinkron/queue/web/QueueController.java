@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,12 +34,15 @@ import tools.jackson.databind.json.JsonMapper;
  * command or query, and maps the answer back; the semantics live in the queue state machine.
  */
 @RestController
-@RequestMapping("/queue")
+@RequestMapping(path = "/queue", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "queues", description = "Partitioned queues with at-least-once delivery")
 class QueueController {
 
-    /** Queue ids, as the state machine accepts them. */
-    static final String QUEUE_ID = "[A-Za-z0-9._-]{1,255}";
+    /**
+     * Queue ids, as the state machine accepts them, except the dot segments "." and "..": clients
+     * and proxies resolve those away (RFC 3986 5.2.4), so such a queue could not be reached by all.
+     */
+    static final String QUEUE_ID = "(?!\\.\\.?$)[A-Za-z0-9._-]{1,255}";
 
     private static final int MAX_RECEIPTS = 100;
 

@@ -12,6 +12,7 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
@@ -69,7 +71,9 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> unbindable(JacksonException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, describe(e));
         problem.setType(ProblemTypes.VALIDATION);
-        return ResponseEntity.badRequest().body(problem);
+        return ResponseEntity.badRequest()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 
     @ExceptionHandler(Exception.class)
@@ -78,7 +82,9 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "internal error; see the service log");
         problem.setType(ProblemTypes.INTERNAL);
-        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(problem);
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 
     @Override
@@ -121,7 +127,11 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(e, problem, headers, HttpStatus.BAD_REQUEST, request);
     }
 
-    /** Gives the problems Spring MVC itself raises (405, 415, ...) a type of their own too. */
+    /**
+     * Gives the problems Spring MVC itself raises (405, 415, ...) a type of their own too, and a
+     * Content-Type that is set rather than negotiated, so that a problem is written even when the
+     * Accept header is what went wrong.
+     */
     @Override
     protected ResponseEntity<Object> createResponseEntity(
             Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -129,7 +139,24 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
                 && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {
             problem.setType(typeFor(status));
         }
-        return super.createResponseEntity(body, headers, status, request);
+        HttpHeaders problemHeaders = new HttpHeaders();
+        problemHeaders.putAll(headers);
+        problemHeaders.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return super.createResponseEntity(body, problemHeaders, status, request);
+    }
+
+    /**
+     * A multipart body that cannot even be parsed, which Spring MVC meets before it looks for an
+     * endpoint. No endpoint takes multipart, so it is the media type that is refused.
+     */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "request bodies are JSON, not multipart");
+        problem.setType(typeFor(HttpStatus.UNSUPPORTED_MEDIA_TYPE));
+        return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 
     private static String parameterName(MethodParameter parameter) {
@@ -231,6 +258,8 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
         problem.setType(type);
         problem.setTitle(title);
-        return ResponseEntity.status(status).body(problem);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 }

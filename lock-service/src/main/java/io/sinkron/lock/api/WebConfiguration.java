@@ -1,0 +1,25 @@
+package io.sinkron.lock.api;
+
+import io.sinkron.web.TomcatSafeguards;
+import io.sinkron.web.Utf8RequestBodies;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** How the servlet container reads request bodies and answers the errors it finds itself. */
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration {
+
+    /** Tomcat answers its own errors (malformed HTTP, escaped exceptions) as problem details, and refuses path parameters. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemReports() {
+        return factory -> factory.addContextCustomizers(TomcatSafeguards::install);
+    }
+
+    /** JSON bodies are well-formed UTF-8 or refused. */
+    @Bean
+    Utf8RequestBodies utf8RequestBodies() {
+        return new Utf8RequestBodies();
+    }
+}
