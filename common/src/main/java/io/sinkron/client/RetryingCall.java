@@ -120,8 +120,15 @@ final class RetryingCall {
             long attemptNanos = Math.min(remaining, settings.attemptTimeoutNanos());
             long serverTimeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(attemptNanos) * 4 / 5);
             boolean cutShortByDeadline = attemptNanos == remaining;
-            ListenableFuture<Reply> reply =
-                    sender.send(node.stub().withDeadlineAfter(attemptNanos, TimeUnit.NANOSECONDS), serverTimeoutMs);
+            ListenableFuture<Reply> reply;
+            try {
+                reply = sender.send(node.stub().withDeadlineAfter(attemptNanos, TimeUnit.NANOSECONDS), serverTimeoutMs);
+            } catch (RuntimeException e) {
+                // A channel shutting down can fail the send itself rather than the call: that is
+                // this node's transport failing, and the call goes on with another node.
+                onTransportError(node, e, cutShortByDeadline);
+                return;
+            }
             pending = reply;
             if (result.isDone()) {
                 reply.cancel(false);
