@@ -50,8 +50,9 @@ public final class FailureDetectorRegistry {
     }
 
     /**
-     * Starts monitoring {@code peerId}, as {@link PeerState#ALIVE}; the current time stands in for
-     * its last heartbeat until it sends one, so a peer that never does eventually fails.
+     * Starts monitoring {@code peerId}, as {@link PeerState#ALIVE}. It stays so until it has been
+     * heard from at least once: a peer is never suspected on no evidence (see {@link
+     * PhiAccrualFailureDetector}).
      *
      * @return false if the peer was already monitored (its history is kept)
      */

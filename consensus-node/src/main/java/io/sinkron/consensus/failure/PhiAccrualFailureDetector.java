@@ -25,9 +25,13 @@ import java.util.OptionalLong;
  *       the detector hair-triggered or blind.
  * </ul>
  *
- * <p>Before the first heartbeat, the time monitoring started stands in for the last heartbeat, so
- * a peer that never sends one is eventually reported failed. That first span is not recorded as an
- * interval, as it measures start-up rather than heartbeat cadence. Likewise, a heartbeat that
+ * <p>A peer is not judged before it has been heard from: until the first heartbeat phi is 0 (as in
+ * Akka, whose detector reports a peer without history as available). A peer that is still starting,
+ * or was added to the configuration before its process runs, would otherwise be reported failed
+ * (and avoided by clients) on no evidence but the time this node happened to start watching it.
+ * Whether a peer was ever heard from is visible in {@link #lastHeartbeatMillis()}. The span from
+ * the start of monitoring to the first heartbeat is not recorded as an interval either, as it
+ * measures start-up rather than heartbeat cadence. Likewise, a heartbeat that
  * arrives when phi is already at or above {@link FailureDetectorConfig#phiThreshold()} does not
  * record its interval (as in Akka): the gap of an outage says nothing about the normal cadence,
  * and keeping it would inflate the mean and make the next failure slower to detect.
@@ -59,7 +63,7 @@ public final class PhiAccrualFailureDetector {
 
     /**
      * @param config thresholds and estimation parameters
-     * @param startMillis when monitoring starts; stands in for the last heartbeat until the first one
+     * @param startMillis when monitoring starts; no heartbeat may be earlier
      */
     public PhiAccrualFailureDetector(FailureDetectorConfig config, long startMillis) {
         this.config = Objects.requireNonNull(config, "config");
@@ -104,8 +108,12 @@ public final class PhiAccrualFailureDetector {
     /**
      * Suspicion level at {@code nowMillis}: 0 or more, finite, and non-decreasing in {@code
      * nowMillis} between heartbeats. A time before the last heartbeat counts as no time elapsed.
+     * It is 0 until the first heartbeat (see the class comment).
      */
     public double phi(long nowMillis) {
+        if (!heardFrom) {
+            return 0;
+        }
         double elapsed = Math.max(0, nowMillis - referenceMillis);
         double y = (elapsed - meanIntervalMillis()) / stdDeviationMillis();
         // 1 - F(y) = 1 / (1 + exp(z)) under the logistic approximation, so phi = log10(1 + exp(z)).

@@ -112,7 +112,12 @@ public final class ConsensusNode implements AutoCloseable {
                 FailureDetectorConfig.DEFAULT_MIN_STD_DEVIATION_MILLIS,
                 FailureDetectorConfig.DEFAULT_ACCEPTABLE_HEARTBEAT_PAUSE_MILLIS,
                 settings.heartbeatMillis());
-        this.failureDetector = new FailureDetectorRegistry(fdConfig, System::currentTimeMillis, failureListener);
+        this.failureDetector = new FailureDetectorRegistry(
+                fdConfig,
+                // Monotonic, as the registry requires: a wall clock stepped back would make a heartbeat
+                // look earlier than the previous one.
+                () -> System.nanoTime() / 1_000_000,
+                failureListener);
         settings.clusterNodes().keySet().stream()
                 .filter(id -> !id.equals(settings.nodeId()))
                 .forEach(failureDetector::addPeer);

@@ -45,6 +45,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -124,6 +125,8 @@ public final class RaftDriver implements AutoCloseable {
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean closed;
+    private volatile String stoppedBy;
 
     private final Map<Long, PendingProposal> proposals = new HashMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
@@ -205,6 +208,21 @@ public final class RaftDriver implements AutoCloseable {
 
     public NodeStatus status() {
         return status;
+    }
+
+    /**
+     * Why this group stopped on its own, if it did: a storage failure, or its loop ending on an
+     * unexpected error. Such a group never recovers in this process (liveness reports it so the
+     * node is restarted). Empty while it runs, before it starts and after {@link #close()}.
+     */
+    public Optional<String> stoppedBy() {
+        if (stoppedBy != null) {
+            return Optional.of(stoppedBy);
+        }
+        if (!closed && thread.getState() == Thread.State.TERMINATED) {
+            return Optional.of("the Raft loop of group " + settings.groupId() + " ended unexpectedly");
+        }
+        return Optional.empty();
     }
 
     /** Commands proposed by this node and not yet answered. */
@@ -435,6 +453,7 @@ public final class RaftDriver implements AutoCloseable {
             } catch (IOException | UncheckedIOException e) {
                 // A node that cannot write its log must not answer as if it had: stop it.
                 log.error("storage failure, stopping the Raft group {}", settings.groupId(), e);
+                stoppedBy = "storage failure: " + e;
                 running = false;
             }
         }
@@ -885,6 +904,7 @@ public final class RaftDriver implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        closed = true;
         running = false;
         thread.interrupt();
         thread.join(5_000);

@@ -5,6 +5,7 @@ import io.sinkron.consensus.api.ConsensusGrpcService;
 import io.sinkron.consensus.failure.PeerStatus;
 import io.sinkron.consensus.node.ConsensusNode;
 import io.sinkron.consensus.node.NodeStatus;
+import io.sinkron.consensus.node.RaftDriver;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -94,10 +95,16 @@ public class StatusController {
 
     @GetMapping("/health")
     public ResponseEntity<HealthView> health() {
-        NodeStatus s = node.driver().status();
+        return health(node.driver());
+    }
+
+    /** UP with a leader, NO_LEADER without one, DOWN once the group stopped on a storage failure. */
+    static ResponseEntity<HealthView> health(RaftDriver driver) {
+        NodeStatus s = driver.status();
         boolean hasLeader = s.leaderId() != null;
-        var view = new HealthView(hasLeader ? "UP" : "NO_LEADER", s.isLeader(), s.term(), s.leaderId());
-        return ResponseEntity.status(hasLeader ? 200 : 503).body(view);
+        String state = driver.stoppedBy().isPresent() ? "DOWN" : hasLeader ? "UP" : "NO_LEADER";
+        var view = new HealthView(state, s.isLeader(), s.term(), s.leaderId());
+        return ResponseEntity.status(state.equals("UP") ? 200 : 503).body(view);
     }
 
     private static double round(double phi) {

@@ -178,14 +178,21 @@ class FailureDetectorRegistryTest {
     }
 
     @Test
-    void peerThatNeverHeartbeatsEventuallyFails() {
+    void peerNeverHeardFromIsNotJudgedUntilItIsHeardFromAndThenFallsSilent() {
         registry.addPeer("silent");
 
+        run(10_000);
+
+        assertThat(listener.events).isEmpty();
+        PeerStatus status = registry.status("silent").orElseThrow();
+        assertThat(status.state()).isEqualTo(PeerState.ALIVE);
+        assertThat(status.phi()).isZero();
+        assertThat(status.lastHeartbeatMillis()).isEmpty();
+
+        registry.heartbeat("silent");
         run(1_000);
 
         assertThat(listener.labels()).containsExactly("suspected:silent", "failed:silent");
-        assertThat(registry.status("silent").orElseThrow().lastHeartbeatMillis())
-                .isEmpty();
     }
 
     @Test
@@ -221,6 +228,8 @@ class FailureDetectorRegistryTest {
         });
         faulty.addPeer("a");
         faulty.addPeer("b");
+        faulty.heartbeat("a");
+        faulty.heartbeat("b");
 
         clock.addAndGet(1_000);
         faulty.evaluate();

@@ -67,17 +67,19 @@ class PhiAccrualFailureDetectorTest {
     }
 
     @Test
-    void firstHeartbeatRecordsNoIntervalAndTheStartStandsInForIt() {
+    void peerIsNotJudgedBeforeItsFirstHeartbeatWhichRecordsNoInterval() {
         var detector = new PhiAccrualFailureDetector(DEFAULTS, 1_000);
 
         assertThat(detector.lastHeartbeatMillis()).isEmpty();
-        assertThat(DEFAULTS.classify(detector.phi(1_050))).isEqualTo(PeerState.ALIVE);
-        assertThat(DEFAULTS.classify(detector.phi(2_000))).isEqualTo(PeerState.FAILED);
+        assertThat(detector.phi(1_050)).isZero();
+        assertThat(detector.phi(1_000_000)).as("no evidence, however long").isZero();
 
         detector.heartbeat(1_200);
         assertThat(detector.sampleCount()).isZero();
         assertThat(detector.lastHeartbeatMillis()).hasValue(1_200);
         assertThat(DEFAULTS.classify(detector.phi(1_250))).isEqualTo(PeerState.ALIVE);
+        // Once heard from, silence counts from that heartbeat.
+        assertThat(DEFAULTS.classify(detector.phi(2_200))).isEqualTo(PeerState.FAILED);
     }
 
     @Test
