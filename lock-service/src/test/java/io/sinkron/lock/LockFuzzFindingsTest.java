@@ -128,6 +128,34 @@ class LockFuzzFindingsTest extends LockServiceTest {
                 .isEqualTo(404);
     }
 
+    @Test
+    void when_a_body_is_over_the_size_limit_then_413_before_it_is_read() {
+        String acquire = "{\"lock_type\": \"exclusive\", \"client_id\": \"worker-2\", \"timeout\": 0}";
+        RawResponse announced = refusedWithoutEffect(acquireRequest(acquire + " ".repeat(80 * 1024)));
+        assertThat(announced.status()).isEqualTo(413);
+        assertThat(announced.text()).contains("payload-too-large");
+        RawResponse streamed =
+                refusedWithoutEffect(chunked(RawRequest.of("POST", "/locks/" + lock), acquire, 80 * 1024));
+        assertThat(streamed.status()).isEqualTo(413);
+        assertThat(streamed.text()).contains("payload-too-large");
+    }
+
+    /** {@code json} padded with spaces (still valid JSON) to {@code size} bytes, sent in chunks without a length. */
+    private static RawRequest chunked(RawRequest request, String json, int size) {
+        byte[] padded = (json + " ".repeat(size - json.length())).getBytes(StandardCharsets.UTF_8);
+        var body = new ByteArrayOutputStream();
+        for (int from = 0; from < padded.length; from += 4096) {
+            int length = Math.min(4096, padded.length - from);
+            body.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.write(padded, from, length);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return request.header("Content-Type", "application/json")
+                .header("Transfer-Encoding", "chunked")
+                .body(body.toByteArray());
+    }
+
     private RawRequest acquireRequest(String json) {
         return RawRequest.of("POST", "/locks/" + lock).json(json);
     }

@@ -1,6 +1,7 @@
 package io.sinkron.consensus.web;
 
 import io.sinkron.web.ProblemReportValve;
+import io.sinkron.web.RequestBodyLimit;
 import java.net.URI;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -8,6 +9,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -32,6 +34,18 @@ class AdminProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> multipart(MultipartException e) {
         return ClusterController.problem(
                 HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "request bodies are JSON, not multipart");
+    }
+
+    /** A chunked body that ran past the size limit while it was read (see {@link RequestBodyLimit}). */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (RequestBodyLimit.causedBy(e)) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.CONTENT_TOO_LARGE, "the request body exceeds the size limit");
+            return handleExceptionInternal(e, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
+        return super.handleHttpMessageNotReadable(e, headers, status, request);
     }
 
     /**

@@ -1,12 +1,15 @@
 package io.sinkron.consensus.web;
 
+import io.sinkron.web.RequestBodyLimit;
 import io.sinkron.web.TomcatSafeguards;
 import io.sinkron.web.Utf8RequestBodies;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.cfg.CoercionAction;
@@ -27,6 +30,15 @@ public class WebConfiguration {
     @Bean
     Utf8RequestBodies utf8RequestBodies() {
         return new Utf8RequestBodies();
+    }
+
+    /**
+     * Admin bodies are a node id and an address; anything beyond {@code
+     * sinkron.admin.max-request-size} is refused with 413 before it is read.
+     */
+    @Bean
+    RequestBodyLimit requestBodyLimit(@Value("${sinkron.admin.max-request-size:16KB}") DataSize limit) {
+        return new RequestBodyLimit(limit.toBytes());
     }
 
     /**

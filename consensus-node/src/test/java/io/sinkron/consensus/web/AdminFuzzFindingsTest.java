@@ -107,6 +107,34 @@ class AdminFuzzFindingsTest {
                 .isEqualTo(404);
     }
 
+    @Test
+    void when_a_body_is_over_the_size_limit_then_413_before_it_is_read() {
+        String add = "{\"node_id\": \"fuzz-learner\", \"address\": \"127.0.0.1:1\", \"voter\": false}";
+        RawResponse announced =
+                refusedWithoutEffect(RawRequest.of("POST", "/cluster/members").json(add + " ".repeat(20 * 1024)));
+        assertThat(announced.status()).isEqualTo(413);
+        assertThat(announced.text()).contains("payload-too-large");
+        RawResponse streamed = refusedWithoutEffect(chunked(RawRequest.of("POST", "/cluster/members"), add, 20 * 1024));
+        assertThat(streamed.status()).isEqualTo(413);
+        assertThat(streamed.text()).contains("payload-too-large");
+    }
+
+    /** {@code json} padded with spaces (still valid JSON) to {@code size} bytes, sent in chunks without a length. */
+    private static RawRequest chunked(RawRequest request, String json, int size) {
+        byte[] padded = (json + " ".repeat(size - json.length())).getBytes(StandardCharsets.UTF_8);
+        var body = new java.io.ByteArrayOutputStream();
+        for (int from = 0; from < padded.length; from += 4096) {
+            int length = Math.min(4096, padded.length - from);
+            body.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.write(padded, from, length);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return request.header("Content-Type", "application/json")
+                .header("Transfer-Encoding", "chunked")
+                .body(body.toByteArray());
+    }
+
     private RawResponse refusedWithoutEffect(RawRequest request) {
         return assertRejectedWithoutEffect(http, request, () -> AdminApiFuzzTest.clusterShape(http));
     }

@@ -3,6 +3,7 @@ package io.sinkron.lock.api;
 import io.sinkron.client.ConsensusException;
 import io.sinkron.lock.service.LockProblem;
 import io.sinkron.lock.service.ProblemKind;
+import io.sinkron.web.RequestBodyLimit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -57,6 +59,25 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
         return respond(detail);
     }
 
+    /** A chunked body that ran past the size limit while it was read (see {@link RequestBodyLimit}). */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (RequestBodyLimit.causedBy(e)) {
+            ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, rootMessage(e));
+            return handleExceptionInternal(e, detail, headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
+        return super.handleHttpMessageNotReadable(e, headers, status, request);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (!(t instanceof RequestBodyLimit.TooLarge) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(
             Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -73,7 +94,7 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
                     .map(e -> e.get("field") + " " + e.get("message"))
                     .collect(Collectors.joining("; ")));
         }
-        if (ex instanceof HttpMessageNotReadableException unreadable) {
+        if (ex instanceof HttpMessageNotReadableException unreadable && !RequestBodyLimit.causedBy(ex)) {
             detail.setDetail(unreadable(unreadable));
         }
         // Set, not negotiated: a problem is written even when the Accept header is what went wrong.
@@ -99,6 +120,7 @@ class ProblemDetails extends ResponseEntityExceptionHandler {
             case 404 -> ProblemKind.NOT_FOUND;
             case 405 -> ProblemKind.METHOD_NOT_ALLOWED;
             case 406 -> ProblemKind.NOT_ACCEPTABLE;
+            case 413 -> ProblemKind.PAYLOAD_TOO_LARGE;
             case 415 -> ProblemKind.UNSUPPORTED_MEDIA_TYPE;
             case 503 -> ProblemKind.UNAVAILABLE;
             default -> null;

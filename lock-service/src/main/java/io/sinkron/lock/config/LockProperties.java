@@ -3,6 +3,7 @@ package io.sinkron.lock.config;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Tuning of the lock-service.
@@ -12,8 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     clock entries arrive periodically, so its verdict may trail the deadline slightly.
  * @param statsMaxAge how old the cluster-wide lock statistics behind the gauges may get before a
  *     scrape refreshes them
+ * @param maxRequestSize the largest request body accepted; larger ones get 413 before they are
+ *     read (every lock request is a few hundred bytes)
  */
 @ConfigurationProperties("sinkron.lock")
 public record LockProperties(
         @DefaultValue("500ms") Duration waitGrace,
-        @DefaultValue("1s") Duration statsMaxAge) {}
+        @DefaultValue("1s") Duration statsMaxAge,
+        @DefaultValue("64KB") DataSize maxRequestSize) {}
