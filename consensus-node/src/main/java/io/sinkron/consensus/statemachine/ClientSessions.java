@@ -3,8 +3,8 @@ package io.sinkron.consensus.statemachine;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,6 +21,9 @@ import java.util.TreeMap;
  * every node. A command for an unknown session that claims to have acknowledged earlier
  * responses ({@code acked_sequence > 0}) must belong to an expired session and is refused, since
  * its earlier commands may have been applied and their results are gone.
+ *
+ * <p>The sessions and each session's stored results are persistent maps of immutable sessions, so
+ * {@link #capture()} is O(1) and the captured state is written later on another thread.
  */
 public final class ClientSessions {
 
@@ -33,14 +36,46 @@ public final class ClientSessions {
         record Expired() implements Verdict {}
     }
 
-    private static final class Session {
-        long lastActiveMillis;
-        long ackedSequence;
-        final TreeMap<Long, byte[]> results = new TreeMap<>();
+    /** Immutable; an update makes a new session sharing the unchanged results. */
+    private record Session(long lastActiveMillis, long ackedSequence, PersistentMap<Long, byte[]> results) {
+
+        static final Session NEW = new Session(0, 0, PersistentMap.empty());
+
+        Session activeAt(long nowMillis) {
+            return nowMillis > lastActiveMillis ? new Session(nowMillis, ackedSequence, results) : this;
+        }
+
+        /**
+         * Drops the results up to {@code acked}, in O(min(dropped sequences, stored results)): each
+         * sequence of a well-behaved client is dropped once, and a client that jumps far ahead costs
+         * one pass over what it has stored.
+         */
+        Session acknowledging(long acked) {
+            if (acked <= ackedSequence) {
+                return this;
+            }
+            PersistentMap<Long, byte[]> kept = results;
+            if (acked - ackedSequence <= results.size()) {
+                for (long seq = ackedSequence + 1; seq <= acked; seq++) {
+                    kept = kept.remove(seq);
+                }
+            } else {
+                List<Long> dropped = new ArrayList<>();
+                results.forEach((seq, result) -> {
+                    if (seq <= acked) {
+                        dropped.add(seq);
+                    }
+                });
+                for (long seq : dropped) {
+                    kept = kept.remove(seq);
+                }
+            }
+            return new Session(lastActiveMillis, acked, kept);
+        }
     }
 
     private final long ttlMillis;
-    private final Map<String, Session> sessions = new HashMap<>();
+    private PersistentMap<String, Session> sessions = PersistentMap.empty();
     private long nextSweepMillis;
 
     public ClientSessions(long ttlMillis) {
@@ -54,12 +89,15 @@ public final class ClientSessions {
         if (s == null) {
             return ackedSequence > 0 ? new Verdict.Expired() : new Verdict.Apply();
         }
-        s.lastActiveMillis = Math.max(s.lastActiveMillis, nowMillis);
-        byte[] cached = s.results.get(sequence);
+        Session active = s.activeAt(nowMillis);
+        if (active != s) {
+            sessions = sessions.put(clientId, active);
+        }
+        byte[] cached = active.results().get(sequence);
         if (cached != null) {
             return new Verdict.Duplicate(cached);
         }
-        if (sequence <= s.ackedSequence) {
+        if (sequence <= active.ackedSequence()) {
             // The client already acknowledged this response, so this is a very late duplicate.
             return new Verdict.Expired();
         }
@@ -68,13 +106,11 @@ public final class ClientSessions {
 
     /** Records the result of a newly applied command. */
     public void record(String clientId, long sequence, long ackedSequence, long nowMillis, byte[] result) {
-        Session s = sessions.computeIfAbsent(clientId, id -> new Session());
-        s.lastActiveMillis = Math.max(s.lastActiveMillis, nowMillis);
-        s.results.put(sequence, result);
-        if (ackedSequence > s.ackedSequence) {
-            s.ackedSequence = ackedSequence;
-            s.results.headMap(ackedSequence, true).clear();
-        }
+        Session s = sessions.get(clientId);
+        s = (s == null ? Session.NEW : s).activeAt(nowMillis);
+        s = new Session(s.lastActiveMillis(), s.ackedSequence(), s.results().put(sequence, result));
+        // Acknowledged results go, the one just stored included if the client already acknowledged it.
+        sessions = sessions.put(clientId, s.acknowledging(ackedSequence));
     }
 
     private void sweep(long nowMillis) {
@@ -82,10 +118,14 @@ public final class ClientSessions {
             return;
         }
         nextSweepMillis = nowMillis + Math.max(1, ttlMillis / 10);
-        for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
-            if (it.next().lastActiveMillis + ttlMillis < nowMillis) {
-                it.remove();
+        List<String> expired = new ArrayList<>();
+        sessions.forEach((id, s) -> {
+            if (s.lastActiveMillis() + ttlMillis < nowMillis) {
+                expired.add(id);
             }
+        });
+        for (String id : expired) {
+            sessions = sessions.remove(id);
         }
     }
 
@@ -94,15 +134,35 @@ public final class ClientSessions {
     }
 
     public void snapshot(DataOutputStream out) throws IOException {
+        capture().writeTo(out);
+    }
+
+    /**
+     * Captures the sessions in O(1); the writer, run later on any thread, writes what {@link
+     * #snapshot} wrote at the time of this call.
+     */
+    public StateMachine.SnapshotWriter capture() {
+        long sweepAt = nextSweepMillis;
+        PersistentMap<String, Session> captured = sessions;
+        return out -> write(sweepAt, captured, out);
+    }
+
+    private static void write(long nextSweepMillis, PersistentMap<String, Session> sessions, DataOutputStream out)
+            throws IOException {
         out.writeLong(nextSweepMillis);
         out.writeInt(sessions.size());
-        for (var e : new TreeMap<>(sessions).entrySet()) {
+        // Sorted, so replicas with the same sessions write the same bytes.
+        var sorted = new TreeMap<String, Session>();
+        sessions.forEach(sorted::put);
+        for (Map.Entry<String, Session> e : sorted.entrySet()) {
             Session s = e.getValue();
             out.writeUTF(e.getKey());
-            out.writeLong(s.lastActiveMillis);
-            out.writeLong(s.ackedSequence);
-            out.writeInt(s.results.size());
-            for (var r : s.results.entrySet()) {
+            out.writeLong(s.lastActiveMillis());
+            out.writeLong(s.ackedSequence());
+            var results = new TreeMap<Long, byte[]>();
+            s.results().forEach(results::put);
+            out.writeInt(results.size());
+            for (var r : results.entrySet()) {
                 out.writeLong(r.getKey());
                 out.writeInt(r.getValue().length);
                 out.write(r.getValue());
@@ -111,22 +171,24 @@ public final class ClientSessions {
     }
 
     public void restore(DataInputStream in) throws IOException {
-        sessions.clear();
-        nextSweepMillis = in.readLong();
+        PersistentMap<String, Session> restored = PersistentMap.empty();
+        long sweepAt = in.readLong();
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             String id = in.readUTF();
-            Session s = new Session();
-            s.lastActiveMillis = in.readLong();
-            s.ackedSequence = in.readLong();
-            int results = in.readInt();
-            for (int j = 0; j < results; j++) {
+            long lastActive = in.readLong();
+            long acked = in.readLong();
+            int resultCount = in.readInt();
+            PersistentMap<Long, byte[]> results = PersistentMap.empty();
+            for (int j = 0; j < resultCount; j++) {
                 long seq = in.readLong();
                 byte[] r = new byte[in.readInt()];
                 in.readFully(r);
-                s.results.put(seq, r);
+                results = results.put(seq, r);
             }
-            sessions.put(id, s);
+            restored = restored.put(id, new Session(lastActive, acked, results));
         }
+        sessions = restored;
+        nextSweepMillis = sweepAt;
     }
 }

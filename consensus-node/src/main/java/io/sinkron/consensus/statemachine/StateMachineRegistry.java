@@ -6,6 +6,7 @@ import io.sinkron.proto.ResultCode;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -109,21 +110,21 @@ public final class StateMachineRegistry {
 
     /**
      * Captures every state machine at the current index (on the apply thread) and returns a writer
-     * that produces the same bytes as {@link #snapshot} when run later, on any thread.
+     * that produces the same bytes as {@link #snapshot} when run later, on any thread. The sessions
+     * are captured in O(1); so is each state machine that overrides {@link
+     * StateMachine#captureSnapshot()} with a persistent or copy-on-write state.
      */
     public StateMachine.SnapshotWriter captureSnapshot() throws IOException {
-        var header = new java.io.ByteArrayOutputStream();
-        var out = new DataOutputStream(header);
-        out.writeLong(lastTimestampMillis);
-        sessions.snapshot(out);
-        out.writeInt(machines.size());
-        var parts = new java.util.ArrayList<java.util.Map.Entry<String, StateMachine.SnapshotWriter>>();
+        long timestamp = lastTimestampMillis;
+        StateMachine.SnapshotWriter capturedSessions = sessions.capture();
+        var parts = new ArrayList<Map.Entry<String, StateMachine.SnapshotWriter>>();
         for (var m : machines.values()) {
-            parts.add(java.util.Map.entry(m.name(), m.captureSnapshot()));
+            parts.add(Map.entry(m.name(), m.captureSnapshot()));
         }
-        byte[] prefix = header.toByteArray();
         return target -> {
-            target.write(prefix);
+            target.writeLong(timestamp);
+            capturedSessions.writeTo(target);
+            target.writeInt(parts.size());
             for (var part : parts) {
                 target.writeUTF(part.getKey());
                 part.getValue().writeTo(target);

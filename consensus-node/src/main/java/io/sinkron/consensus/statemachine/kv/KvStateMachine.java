@@ -3,6 +3,7 @@ package io.sinkron.consensus.statemachine.kv;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sinkron.consensus.statemachine.CommandContext;
+import io.sinkron.consensus.statemachine.PersistentMap;
 import io.sinkron.consensus.statemachine.StateMachine;
 import io.sinkron.proto.KvCommand;
 import io.sinkron.proto.KvQuery;
@@ -10,17 +11,19 @@ import io.sinkron.proto.KvResult;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
 
 /** A replicated key-value register: put, delete, compare-and-set, get. Used by tests and benchmarks. */
 public final class KvStateMachine implements StateMachine {
 
     public static final String NAME = "kv";
 
+    /** Entries the snapshot writer serializes between two yields of its thread. */
+    private static final int YIELD_EVERY = 4096;
+
     private record Versioned(ByteString value, long revision) {}
 
-    private final Map<String, Versioned> values = new HashMap<>();
+    /** Persistent, so a snapshot captures it by reference (see {@link #captureSnapshot()}). */
+    private PersistentMap<String, Versioned> values = PersistentMap.empty();
 
     @Override
     public String name() {
@@ -38,10 +41,15 @@ public final class KvStateMachine implements StateMachine {
         var result = KvResult.newBuilder();
         switch (cmd.getOpCase()) {
             case PUT -> {
-                values.put(cmd.getPut().getKey(), new Versioned(cmd.getPut().getValue(), context.index()));
+                values = values.put(
+                        cmd.getPut().getKey(), new Versioned(cmd.getPut().getValue(), context.index()));
                 result.setOk(true).setRevision(context.index());
             }
-            case DELETE -> result.setOk(values.remove(cmd.getDelete().getKey()) != null);
+            case DELETE -> {
+                var without = values.remove(cmd.getDelete().getKey());
+                result.setOk(without != values);
+                values = without;
+            }
             case CAS -> {
                 var cas = cmd.getCas();
                 Versioned current = values.get(cas.getKey());
@@ -49,7 +57,7 @@ public final class KvStateMachine implements StateMachine {
                         ? current != null && current.value().equals(cas.getExpected())
                         : current == null;
                 if (matches) {
-                    values.put(cas.getKey(), new Versioned(cas.getValue(), context.index()));
+                    values = values.put(cas.getKey(), new Versioned(cas.getValue(), context.index()));
                     result.setRevision(context.index());
                 } else if (current != null) {
                     result.setValue(current.value()).setRevision(current.revision());
@@ -81,37 +89,43 @@ public final class KvStateMachine implements StateMachine {
     }
 
     /**
-     * Copies the map's references (values are immutable), so the pause is a pointer copy, and
-     * serializes the copy on the snapshot thread.
+     * O(1): the map is persistent, so the captured version is the current reference, which later
+     * writes never change; the writer serializes it on the snapshot thread.
      */
     @Override
     public SnapshotWriter captureSnapshot() {
-        var copy = new HashMap<>(values);
-        return out -> write(copy, out);
+        var captured = values;
+        return out -> write(captured, out);
     }
 
-    private static void write(Map<String, Versioned> values, DataOutputStream out) throws IOException {
+    private static void write(PersistentMap<String, Versioned> values, DataOutputStream out) throws IOException {
         out.writeInt(values.size());
+        int[] written = {0};
         // Iteration order does not matter: restore rebuilds the same map from any order.
-        for (var e : values.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeLong(e.getValue().revision());
-            byte[] bytes = e.getValue().value().toByteArray();
+        values.forEach((key, value) -> {
+            out.writeUTF(key);
+            out.writeLong(value.revision());
+            byte[] bytes = value.value().toByteArray();
             out.writeInt(bytes.length);
             out.write(bytes);
-        }
+            if (++written[0] % YIELD_EVERY == 0) {
+                // Serialization runs beside the apply thread; on a small machine, give it the CPU.
+                Thread.yield();
+            }
+        });
     }
 
     @Override
     public void restore(DataInputStream in) throws IOException {
-        values.clear();
+        PersistentMap<String, Versioned> restored = PersistentMap.empty();
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             String key = in.readUTF();
             long revision = in.readLong();
             byte[] bytes = new byte[in.readInt()];
             in.readFully(bytes);
-            values.put(key, new Versioned(ByteString.copyFrom(bytes), revision));
+            restored = restored.put(key, new Versioned(ByteString.copyFrom(bytes), revision));
         }
+        values = restored;
     }
 }
