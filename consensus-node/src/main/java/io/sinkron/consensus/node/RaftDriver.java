@@ -185,9 +185,11 @@ public final class RaftDriver implements AutoCloseable {
         this.raft = new Raft(
                 settings.raft(), storage.initialHardState(), snapshot, storage.initialEntries(), bootstrap, random);
         this.commitAtStart = raft.commitIndex();
+        // Below the driver's priority: serializing a snapshot must not take the CPU from applying.
         this.snapshotWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform()
                 .name("snapshot-writer-" + settings.groupId())
                 .daemon(true)
+                .priority(Thread.MIN_PRIORITY)
                 .factory());
         this.softState = new SoftState(raft.role(), raft.leaderId(), raft.term());
         transport.updateAddresses(raft.membership().addresses());

@@ -9,10 +9,19 @@ import io.sinkron.consensus.node.ConsensusNode;
 import io.sinkron.consensus.node.DriverListener;
 import io.sinkron.consensus.node.StateMachines;
 import io.sinkron.consensus.statemachine.EventSink;
+import io.sinkron.consensus.statemachine.StateMachineRegistry;
 import io.sinkron.consensus.storage.SnapshotStore;
+import io.sinkron.proto.CacheCommand;
+import io.sinkron.proto.CacheWrite;
 import io.sinkron.proto.KvCommand;
 import io.sinkron.proto.KvPut;
+import io.sinkron.proto.LockAcquire;
+import io.sinkron.proto.LockCommand;
+import io.sinkron.proto.LockMode;
 import io.sinkron.proto.LogCommand;
+import io.sinkron.proto.QueueCommand;
+import io.sinkron.proto.QueueEnqueue;
+import io.sinkron.proto.QueueNewMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.net.ServerSocket;
@@ -40,55 +49,158 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SnapshotBenchmark {
 
     private static final int ENTRIES = Integer.getInteger("entries", 1_000_000);
+    private static final ByteString VALUE = ByteString.copyFromUtf8("0123456789abcdef");
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("sinkron-snapshot-bench");
         inMemory();
-        cluster(dir);
+        if (!Boolean.getBoolean("inMemoryOnly")) {
+            cluster(dir);
+        }
         System.exit(0);
     }
 
-    /** The state machine alone: apply, serialize (the pause), write durably. */
+    /**
+     * Each state machine alone, filled with {@code ENTRIES} entries of its own: the capture pause on
+     * the apply thread, the background serialization and the durable write; then, for kv, the apply
+     * throughput while a snapshot is written beside it.
+     */
     private static void inMemory() throws Exception {
-        var registry = StateMachines.create(3_600_000);
-        for (int i = 0; i < ENTRIES; i++) {
-            registry.apply(i + 1, command("bench", i + 1, i, "key-" + i), EventSink.NONE);
-        }
-        for (int round = 0; round < 3; round++) {
+        for (String machine : List.of("kv", "lock", "queue", "cache")) {
+            var registry = StateMachines.create(3_600_000);
             long t0 = System.nanoTime();
-            var captured = registry.captureSnapshot();
-            long pause = System.nanoTime() - t0;
-            var bytes = new ByteArrayOutputStream();
-            captured.writeTo(new DataOutputStream(bytes));
-            long serialize = System.nanoTime() - t0 - pause;
-            Path tmp = Files.createTempDirectory("sinkron-snap");
-            var store = SnapshotStore.open(tmp);
-            long t1 = System.nanoTime();
-            store.save(
-                    new io.sinkron.consensus.raft.SnapshotMeta(ENTRIES, 1, io.sinkron.consensus.raft.Membership.EMPTY),
-                    bytes.toByteArray());
-            long write = System.nanoTime() - t1;
+            for (int i = 0; i < ENTRIES; i++) {
+                registry.apply(i + 1, command(machine, i + 1, i, i), EventSink.NONE);
+            }
             System.out.printf(
-                    "in-memory: %,d entries, snapshot %,d bytes, apply pause %d ms, serialize (background) %d ms,"
-                            + " durable write %d ms%n",
-                    ENTRIES, bytes.size(), pause / 1_000_000, serialize / 1_000_000, write / 1_000_000);
+                    "in-memory %s: applied %,d entries in %d ms%n",
+                    machine, ENTRIES, (System.nanoTime() - t0) / 1_000_000);
+            for (int round = 0; round < 3; round++) {
+                snapshotOnce(machine, registry);
+            }
+            if (machine.equals("kv")) {
+                applyThroughputDuringSnapshot(registry);
+            }
         }
     }
 
-    private static byte[] command(String client, long seq, long acked, String key) {
+    private static void snapshotOnce(String machine, StateMachineRegistry registry) throws Exception {
+        long t0 = System.nanoTime();
+        var captured = registry.captureSnapshot();
+        long pause = System.nanoTime() - t0;
+        var bytes = new ByteArrayOutputStream();
+        captured.writeTo(new DataOutputStream(bytes));
+        long serialize = System.nanoTime() - t0 - pause;
+        Path tmp = Files.createTempDirectory("sinkron-snap");
+        var store = SnapshotStore.open(tmp);
+        long t1 = System.nanoTime();
+        store.save(
+                new io.sinkron.consensus.raft.SnapshotMeta(ENTRIES, 1, io.sinkron.consensus.raft.Membership.EMPTY),
+                bytes.toByteArray());
+        long write = System.nanoTime() - t1;
+        System.out.printf(
+                "in-memory %s: snapshot %,d bytes, apply pause %.3f ms, serialize (background) %d ms,"
+                        + " durable write %d ms%n",
+                machine, bytes.size(), pause / 1e6, serialize / 1_000_000, write / 1_000_000);
+    }
+
+    /**
+     * Applies kv puts on this thread in 100 ms windows for 4 s; at 1 s it captures a snapshot and
+     * hands it to a writer thread (as the driver does), and reports the slowest window while the
+     * writer runs against the mean of the windows before.
+     */
+    private static void applyThroughputDuringSnapshot(StateMachineRegistry registry) throws Exception {
+        var writer = java.util.concurrent.Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().priority(Thread.MIN_PRIORITY).factory());
+        try {
+            var windows = new ArrayList<Long>();
+            long index = ENTRIES;
+            long seq = ENTRIES;
+            java.util.concurrent.Future<?> written = null;
+            int snapshotWindow = 10;
+            int endWindow = -1;
+            for (int w = 0; w < 40; w++) {
+                if (w == snapshotWindow) {
+                    var captured = registry.captureSnapshot();
+                    written = writer.submit(() -> {
+                        captured.writeTo(new DataOutputStream(new ByteArrayOutputStream()));
+                        return null;
+                    });
+                }
+                long end = System.nanoTime() + 100_000_000;
+                long applied = 0;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 100; i++) {
+                        index++;
+                        seq++;
+                        registry.apply(index, command("kv", seq, seq - 1, (int) (index % ENTRIES)), EventSink.NONE);
+                    }
+                    applied += 100;
+                }
+                windows.add(applied);
+                if (written != null && written.isDone() && endWindow < 0) {
+                    endWindow = w;
+                }
+            }
+            written.get();
+            double before = windows.subList(2, snapshotWindow).stream()
+                    .mapToLong(Long::longValue)
+                    .average()
+                    .orElse(0);
+            int last = endWindow < 0 ? windows.size() - 1 : endWindow;
+            long lowest = windows.subList(snapshotWindow, last + 1).stream()
+                    .mapToLong(Long::longValue)
+                    .min()
+                    .orElse(0);
+            System.out.printf(
+                    "in-memory kv: applies per 100 ms before the snapshot %.0f, lowest window while it was written %d"
+                            + " (%.0f%% dip; writer busy for windows %d..%d); windows %s%n",
+                    before, lowest, 100.0 * (before - lowest) / before, snapshotWindow, last, windows);
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    /** Command {@code i} of {@code machine}'s fill: a new key, lock, message or cache key each time. */
+    private static byte[] command(String machine, long seq, long acked, int i) {
+        ByteString payload = switch (machine) {
+            case "kv" -> put("key-" + i);
+            case "lock" ->
+                LockCommand.newBuilder()
+                        .setAcquire(LockAcquire.newBuilder()
+                                .setLockId("lock-" + i)
+                                .setOwner("owner-" + (i % 1000))
+                                .setMode(LockMode.LOCK_MODE_EXCLUSIVE)
+                                .setTtlMs(3_600_000))
+                        .build()
+                        .toByteString();
+            case "queue" ->
+                QueueCommand.newBuilder()
+                        .setEnqueue(QueueEnqueue.newBuilder()
+                                .setQueue("queue-" + (i % 16))
+                                .addMessages(QueueNewMessage.newBuilder().setBody(VALUE)))
+                        .build()
+                        .toByteString();
+            case "cache" ->
+                CacheCommand.newBuilder()
+                        .setWrite(CacheWrite.newBuilder().setKey("key-" + i).setValue(VALUE))
+                        .build()
+                        .toByteString();
+            default -> throw new IllegalArgumentException(machine);
+        };
         return LogCommand.newBuilder()
-                .setClientId(client)
+                .setClientId("bench")
                 .setSequence(seq)
                 .setAckedSequence(acked)
-                .setStateMachine("kv")
-                .setPayload(put(key))
+                .setStateMachine(machine)
+                .setPayload(payload)
                 .build()
                 .toByteArray();
     }
 
     private static ByteString put(String key) {
         return KvCommand.newBuilder()
-                .setPut(KvPut.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("0123456789abcdef")))
+                .setPut(KvPut.newBuilder().setKey(key).setValue(VALUE))
                 .build()
                 .toByteString();
     }
