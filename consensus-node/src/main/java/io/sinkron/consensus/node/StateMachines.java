@@ -6,7 +6,11 @@ import io.sinkron.consensus.statemachine.kv.KvStateMachine;
 import io.sinkron.consensus.statemachine.lock.LockStateMachine;
 import io.sinkron.consensus.statemachine.queue.QueueStateMachine;
 
-/** The replicated state machines every Sinkron group hosts. */
+/**
+ * The replicated state machines every Sinkron group hosts. The kv state lives in a persistent map
+ * and captures itself; locks, queues and the cache directory are graphs of mutable objects, which
+ * are snapshotted from a replica on the snapshot thread.
+ */
 public final class StateMachines {
 
     private StateMachines() {}
@@ -14,8 +18,8 @@ public final class StateMachines {
     public static StateMachineRegistry create(long sessionTtlMillis) {
         return new StateMachineRegistry(sessionTtlMillis)
                 .register(new KvStateMachine())
-                .register(new LockStateMachine())
-                .register(new QueueStateMachine())
-                .register(new CacheStateMachine());
+                .registerReplicated(LockStateMachine::new)
+                .registerReplicated(QueueStateMachine::new)
+                .registerReplicated(CacheStateMachine::new);
     }
 }

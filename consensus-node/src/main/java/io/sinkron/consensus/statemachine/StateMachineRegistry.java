@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The replicated state of one Raft group: the client sessions and every registered
@@ -25,6 +26,7 @@ public final class StateMachineRegistry {
 
     private final Map<String, StateMachine> machines = new TreeMap<>();
     private final ClientSessions sessions;
+    private final SnapshotReplica replica = new SnapshotReplica();
     private long lastTimestampMillis;
 
     public StateMachineRegistry(long sessionTtlMillis) {
@@ -35,6 +37,18 @@ public final class StateMachineRegistry {
         if (machines.putIfAbsent(machine.name(), machine) != null) {
             throw new IllegalArgumentException("state machine " + machine.name() + " registered twice");
         }
+        return this;
+    }
+
+    /**
+     * Registers a state machine whose snapshot is written from a replica on the snapshot thread (see
+     * {@link SnapshotReplica}): capturing it costs the apply thread O(1) at the price of a second
+     * instance, which {@code factory} makes. For state machines whose state is not persistent.
+     */
+    public StateMachineRegistry registerReplicated(Supplier<? extends StateMachine> factory) {
+        StateMachine machine = factory.get();
+        register(machine);
+        replica.add(machine.name(), factory);
         return this;
     }
 
@@ -61,6 +75,9 @@ public final class StateMachineRegistry {
         for (StateMachine m : machines.values()) {
             m.advanceTime(timeContext);
         }
+        if (!replica.isEmpty()) {
+            replica.advanceTime(timeContext);
+        }
         if (CLOCK.equals(cmd.getStateMachine())) {
             return AppliedCommand.ok(new byte[0]);
         }
@@ -80,9 +97,12 @@ public final class StateMachineRegistry {
                         new byte[0],
                         "session of client '" + cmd.getClientId() + "' expired; open a new one");
             case ClientSessions.Verdict.Apply apply -> {
-                byte[] result = machine.apply(
-                        new CommandContext(index, now, cmd.getClientId(), events),
-                        cmd.getPayload().toByteArray());
+                var context = new CommandContext(index, now, cmd.getClientId(), events);
+                byte[] payload = cmd.getPayload().toByteArray();
+                byte[] result = machine.apply(context, payload);
+                if (replica.replicates(machine.name())) {
+                    replica.apply(machine.name(), context, payload);
+                }
                 sessions.record(cmd.getClientId(), cmd.getSequence(), cmd.getAckedSequence(), now, result);
                 yield AppliedCommand.ok(result);
             }
@@ -111,15 +131,17 @@ public final class StateMachineRegistry {
     /**
      * Captures every state machine at the current index (on the apply thread) and returns a writer
      * that produces the same bytes as {@link #snapshot} when run later, on any thread. The sessions
-     * are captured in O(1); so is each state machine that overrides {@link
-     * StateMachine#captureSnapshot()} with a persistent or copy-on-write state.
+     * are captured in O(1); so is each state machine registered {@linkplain #registerReplicated
+     * replicated}, and each that overrides {@link StateMachine#captureSnapshot()} with a persistent
+     * state.
      */
     public StateMachine.SnapshotWriter captureSnapshot() throws IOException {
         long timestamp = lastTimestampMillis;
         StateMachine.SnapshotWriter capturedSessions = sessions.capture();
         var parts = new ArrayList<Map.Entry<String, StateMachine.SnapshotWriter>>();
         for (var m : machines.values()) {
-            parts.add(Map.entry(m.name(), m.captureSnapshot()));
+            parts.add(Map.entry(
+                    m.name(), replica.replicates(m.name()) ? replica.capture(m.name()) : m.captureSnapshot()));
         }
         return target -> {
             target.writeLong(timestamp);
@@ -144,5 +166,6 @@ public final class StateMachineRegistry {
             }
             m.restore(in);
         }
+        replica.restored(machines);
     }
 }

@@ -30,16 +30,18 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A snapshot captured while commands keep being applied (the writer running on another thread,
- * as the driver runs it) restores exactly the state at the capture index: every state machine and
- * the client sessions. Seeded; a failure names its seed, and {@code -Dsinkron.snapshot.seed=N}
- * replays one.
+ * A snapshot captured while commands keep being applied (its writer running on another thread, as
+ * the driver runs it) restores exactly the state at the capture index: every state machine and the
+ * client sessions. Two captures are in flight at once, and a replica that installed the first
+ * snapshot and applied the rest of the log captures the same state as the one that applied it all.
+ * Seeded; a failure names its seed, and {@code -Dsinkron.snapshot.seed=N} replays it.
  */
 class SnapshotCaptureTest {
 
@@ -70,36 +72,65 @@ class SnapshotCaptureTest {
         }
     }
 
-    private static void run(long seed, java.util.concurrent.ExecutorService writers) throws Exception {
+    private static void run(long seed, ExecutorService writers) throws Exception {
         var random = new SplittableRandom(seed);
         var workload = new Workload(random);
+        byte[][] entries = new byte[COMMANDS + 1][];
+        for (int index = 1; index <= COMMANDS; index++) {
+            entries[index] = workload.next(index);
+        }
+        int first = 1 + random.nextInt(COMMANDS / 3);
+        int second = first + 1 + random.nextInt(COMMANDS / 3);
         var live = StateMachines.create(SESSION_TTL_MILLIS);
         var reference = StateMachines.create(SESSION_TTL_MILLIS);
-        int captureAt = 1 + random.nextInt(COMMANDS / 2);
-        for (long index = 1; index <= captureAt; index++) {
-            byte[] entry = workload.next(index);
-            var a = live.apply(index, entry, EventSink.NONE);
-            var b = reference.apply(index, entry, EventSink.NONE);
-            assertThat(a.result()).isEqualTo(b.result());
+
+        applyBoth(live, reference, entries, 1, first);
+        byte[] atFirst = bytes(reference::snapshot);
+        var firstCapture = live.captureSnapshot();
+        applyBoth(live, reference, entries, first + 1, second);
+        byte[] atSecond = bytes(reference::snapshot);
+        var secondCapture = live.captureSnapshot();
+        // The writers run while the live state moves on, as in the driver.
+        Future<byte[]> firstWritten = writers.submit(() -> bytes(firstCapture::writeTo));
+        Future<byte[]> secondWritten = writers.submit(() -> bytes(secondCapture::writeTo));
+        applyBoth(live, reference, entries, second + 1, COMMANDS);
+
+        byte[] firstSnapshot = firstWritten.get(30, TimeUnit.SECONDS);
+        assertThat(firstSnapshot).as("captured at %d", first).isEqualTo(atFirst);
+        assertThat(secondWritten.get(30, TimeUnit.SECONDS))
+                .as("captured at %d", second)
+                .isEqualTo(atSecond);
+        assertThat(bytes(restore(firstSnapshot)::snapshot))
+                .as("restored from the snapshot captured at %d", first)
+                .isEqualTo(atFirst);
+
+        // A replica that installed the first snapshot and applied the rest of the log captures the
+        // same final state as the one that applied everything.
+        var follower = restore(firstSnapshot);
+        for (int index = first + 1; index <= COMMANDS; index++) {
+            follower.apply(index, entries[index], EventSink.NONE);
         }
+        var followerCapture = follower.captureSnapshot();
         byte[] expected = bytes(reference::snapshot);
+        assertThat(writers.submit(() -> bytes(followerCapture::writeTo)).get(30, TimeUnit.SECONDS))
+                .as("captured after installing the snapshot of %d and applying to %d", first, COMMANDS)
+                .isEqualTo(expected);
+        assertThat(bytes(live.captureSnapshot()::writeTo)).isEqualTo(expected);
+    }
 
-        var captured = live.captureSnapshot();
-        // The writer runs while the live state moves on, as in the driver.
-        CompletableFuture<byte[]> written = CompletableFuture.supplyAsync(() -> uncheckedBytes(captured), writers);
-        for (long index = captureAt + 1; index <= COMMANDS; index++) {
-            live.apply(index, workload.next(index), EventSink.NONE);
+    private static void applyBoth(
+            StateMachineRegistry live, StateMachineRegistry reference, byte[][] entries, int from, int to) {
+        for (int index = from; index <= to; index++) {
+            var a = live.apply(index, entries[index], EventSink.NONE);
+            var b = reference.apply(index, entries[index], EventSink.NONE);
+            assertThat(a.result()).as("result at %d", index).isEqualTo(b.result());
         }
-        byte[] snapshot = written.get(30, TimeUnit.SECONDS);
+    }
 
+    private static StateMachineRegistry restore(byte[] snapshot) throws IOException {
         var restored = StateMachines.create(SESSION_TTL_MILLIS);
         restored.restore(new DataInputStream(new ByteArrayInputStream(snapshot)));
-        assertThat(bytes(restored::snapshot))
-                .as("state restored from the snapshot captured at index %d", captureAt)
-                .isEqualTo(expected);
-        assertThat(restored.sessions().size()).isEqualTo(reference.sessions().size());
-        // Written later, the captured state is also what a snapshot taken at once writes.
-        assertThat(snapshot).isEqualTo(expected);
+        return restored;
     }
 
     /** Commands for every state machine from a few clients, with log time advancing past session expiry now and then. */
@@ -269,13 +300,5 @@ class SnapshotCaptureTest {
         var out = new ByteArrayOutputStream();
         writing.writeTo(new DataOutputStream(out));
         return out.toByteArray();
-    }
-
-    private static byte[] uncheckedBytes(StateMachine.SnapshotWriter writer) {
-        try {
-            return bytes(writer::writeTo);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
