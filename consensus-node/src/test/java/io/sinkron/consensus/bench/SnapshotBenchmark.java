@@ -36,14 +36,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Snapshot figures for docs/performance.md: the apply-path pause and the total time of a snapshot
- * of one million small entries, the catch-up time of a new member from such a snapshot, and the
- * throughput of a 3-node cluster while it snapshots. Runs three real nodes (gRPC on 127.0.0.1,
- * WAL with fsync) in this JVM.
+ * Snapshot figures for docs/performance.md: for each state machine filled with a million entries
+ * of its own, the apply-path pause of a capture and the background serialization; the apply
+ * throughput while a snapshot is written; then, with three real nodes (gRPC on 127.0.0.1, WAL with
+ * fsync) in this JVM, the cluster throughput while the leader snapshots and the catch-up time of a
+ * new member from the snapshot.
  *
  * <pre>
- * ./mvnw -q -pl consensus-node -am test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.sinkron.consensus.bench.SnapshotBenchmark [-Dentries=1000000]
+ * ./mvnw -B -o -pl consensus-node -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cn.cp -Dmdep.includeScope=test
+ * java -Xmx6g -cp "consensus-node/target/test-classes:consensus-node/target/classes:$(cat /tmp/cn.cp)" \
+ *     -Dentries=1000000 [-DinMemoryOnly=true] io.sinkron.consensus.bench.SnapshotBenchmark
  * </pre>
  */
 public final class SnapshotBenchmark {
@@ -143,19 +146,29 @@ public final class SnapshotBenchmark {
                 }
             }
             written.get();
-            double before = windows.subList(2, snapshotWindow).stream()
-                    .mapToLong(Long::longValue)
-                    .average()
-                    .orElse(0);
             int last = endWindow < 0 ? windows.size() - 1 : endWindow;
-            long lowest = windows.subList(snapshotWindow, last + 1).stream()
+            var before = windows.subList(2, snapshotWindow).stream()
                     .mapToLong(Long::longValue)
-                    .min()
-                    .orElse(0);
+                    .summaryStatistics();
+            var during = windows.subList(snapshotWindow, last + 1).stream()
+                    .mapToLong(Long::longValue)
+                    .summaryStatistics();
+            var after = windows.subList(last + 1, windows.size()).stream()
+                    .mapToLong(Long::longValue)
+                    .summaryStatistics();
             System.out.printf(
-                    "in-memory kv: applies per 100 ms before the snapshot %.0f, lowest window while it was written %d"
-                            + " (%.0f%% dip; writer busy for windows %d..%d); windows %s%n",
-                    before, lowest, 100.0 * (before - lowest) / before, snapshotWindow, last, windows);
+                    "in-memory kv: applies per 100 ms window: before the snapshot mean %.0f (lowest %d),"
+                            + " while it was written (windows %d..%d) mean %.0f (lowest %d), after mean %.0f;"
+                            + " mean dip %.0f%%; windows %s%n",
+                    before.getAverage(),
+                    before.getMin(),
+                    snapshotWindow,
+                    last,
+                    during.getAverage(),
+                    during.getMin(),
+                    after.getAverage(),
+                    100.0 * (before.getAverage() - during.getAverage()) / before.getAverage(),
+                    windows);
         } finally {
             writer.shutdownNow();
         }
@@ -241,15 +254,20 @@ public final class SnapshotBenchmark {
                 last = now;
             }
             loader.join();
-            long before =
-                    windows.subList(2, 12).stream().mapToLong(Long::longValue).sum() / 10;
-            long during = windows.subList(12, 20).stream()
-                    .mapToLong(Long::longValue)
-                    .min()
-                    .orElse(0);
+            var before =
+                    windows.subList(2, 12).stream().mapToLong(Long::longValue).summaryStatistics();
+            var during =
+                    windows.subList(12, 20).stream().mapToLong(Long::longValue).summaryStatistics();
             System.out.printf(
-                    "cluster: commands per 250 ms window before the snapshot %d, lowest window during it %d (%.0f%% dip); windows %s%n",
-                    before, during, 100.0 * (before - during) / before, windows);
+                    "cluster: commands per 250 ms window before the snapshot mean %.0f (lowest %d), in the 2 s from"
+                            + " its start mean %.0f (lowest %d): mean dip %.0f%%, lowest-window dip %.0f%%; windows %s%n",
+                    before.getAverage(),
+                    before.getMin(),
+                    during.getAverage(),
+                    during.getMin(),
+                    100.0 * (before.getAverage() - during.getAverage()) / before.getAverage(),
+                    100.0 * (before.getAverage() - during.getMin()) / before.getAverage(),
+                    windows);
 
             var file = leader.driver().takeSnapshot().get(5, TimeUnit.MINUTES);
             System.out.printf(
