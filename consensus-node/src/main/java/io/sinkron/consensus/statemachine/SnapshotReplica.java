@@ -30,6 +30,8 @@ import java.util.function.Supplier;
  *
  * <p>A restore of the live machines starts a new generation: a fresh replica, seeded from the
  * restored state, with an empty list; writers of the old generation finish on their own replica.
+ * So does a capture after a writer failed (its replica is in an unknown state): that capture pays
+ * once for serializing the live state, and snapshots go on.
  */
 final class SnapshotReplica {
 
@@ -52,6 +54,8 @@ final class SnapshotReplica {
         long recorded;
         /** Steps replayed in all; under the monitor. */
         long replayed;
+        /** A replay or a write failed: the replica's state is unknown from then on. */
+        volatile boolean broken;
 
         Generation(Map<String, Supplier<? extends StateMachine>> factories, Map<String, byte[]> seeds) {
             factories.forEach((name, factory) -> machines.put(name, factory.get()));
@@ -60,7 +64,7 @@ final class SnapshotReplica {
     }
 
     private final Map<String, Supplier<? extends StateMachine>> factories = new TreeMap<>();
-    private Generation current;
+    private Generation current = new Generation(factories, Map.of());
 
     void add(String name, Supplier<? extends StateMachine> factory) {
         factories.put(name, factory);
@@ -105,8 +109,16 @@ final class SnapshotReplica {
         long upTo = g.recorded;
         return out -> {
             synchronized (g) {
-                catchUp(g, upTo);
-                g.machines.get(name).snapshot(out);
+                if (g.broken) {
+                    throw new IOException("the snapshot replica failed earlier; the next capture reseeds it");
+                }
+                try {
+                    catchUp(g, upTo);
+                    g.machines.get(name).snapshot(out);
+                } catch (IOException | RuntimeException e) {
+                    g.broken = true;
+                    throw e;
+                }
             }
         };
     }
@@ -133,6 +145,14 @@ final class SnapshotReplica {
                 case Apply a -> g.machines.get(a.machine()).apply(a.context(), a.command());
             }
         }
+    }
+
+    /**
+     * Whether a writer found the replica broken (a replay or a write threw), so that it must be
+     * reseeded from the live state before the next capture.
+     */
+    boolean broken() {
+        return current.broken;
     }
 
     /**

@@ -136,6 +136,9 @@ public final class StateMachineRegistry {
      * state.
      */
     public StateMachine.SnapshotWriter captureSnapshot() throws IOException {
+        if (replica.broken()) {
+            replica.restored(machines);
+        }
         long timestamp = lastTimestampMillis;
         StateMachine.SnapshotWriter capturedSessions = sessions.capture();
         var parts = new ArrayList<Map.Entry<String, StateMachine.SnapshotWriter>>();
