@@ -85,19 +85,21 @@ final class Nemesis {
     }
 
     private void kill(BooleanSupplier stop) throws IOException, InterruptedException {
-        int node = victim();
+        int leader = leader();
+        int node = victim(leader);
         cluster.kill9(node);
-        note("kill", "SIGKILL node-" + (node + 1));
+        note("kill", "SIGKILL node-" + (node + 1) + role(node, leader));
         sleepUntil(System.nanoTime() + millis(1_000, 5_000), stop);
         cluster.restart(node);
         note(null, "restart node-" + (node + 1));
     }
 
     private void pause(BooleanSupplier stop) throws IOException, InterruptedException {
-        int node = victim();
+        int leader = leader();
+        int node = victim(leader);
         signal(node, "STOP");
         paused[node] = true;
-        note("pause", "SIGSTOP node-" + (node + 1));
+        note("pause", "SIGSTOP node-" + (node + 1) + role(node, leader));
         // Longer than the longest election timeout, so the others elect a leader meanwhile.
         sleepUntil(System.nanoTime() + millis(2 * ELECTION_TIMEOUT_MAX_MS, 6_000), stop);
         signal(node, "CONT");
@@ -117,7 +119,7 @@ final class Nemesis {
             }
             case 1 -> {
                 int leader = leader();
-                kind = "partition-isolated-leader";
+                kind = leader >= 0 ? "partition-isolated-leader" : "partition-majority-minority";
                 components = isolate(leader >= 0 ? leader : random.nextInt(n));
             }
             default -> {
@@ -146,14 +148,15 @@ final class Nemesis {
     }
 
     /** The leader half of the time (when one is known), any node otherwise. */
-    private int victim() throws InterruptedException {
-        if (random.nextBoolean()) {
-            int leader = leader();
-            if (leader >= 0) {
-                return leader;
-            }
+    private int victim(int leader) {
+        if (random.nextBoolean() && leader >= 0) {
+            return leader;
         }
         return random.nextInt(cluster.size());
+    }
+
+    private static String role(int node, int leader) {
+        return node == leader ? " (leader)" : "";
     }
 
     /** The node that claims leadership with the highest term, or -1. */
