@@ -8,6 +8,7 @@ import io.sinkron.history.RegisterModel;
 import io.sinkron.testkit.Http;
 import io.sinkron.testkit.ServiceProcess;
 import java.io.IOException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,9 @@ final class CacheWorkload implements Workload {
     private final Random seeds;
     private final long startNanos = System.nanoTime();
     private final AtomicLong values = new AtomicLong();
+    /** Requests not sent because the connection could not be opened in time (see {@link Requests}). */
+    private final java.util.concurrent.atomic.AtomicInteger notSent = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Queue<Operation<RegisterModel.Input<Long>, RegisterModel.Output<Long>>> operations =
             new ConcurrentLinkedQueue<>();
     private final Queue<String> anomalies = new ConcurrentLinkedQueue<>();
@@ -111,6 +115,9 @@ final class CacheWorkload implements Workload {
                             "read of " + key + " through " + instance + " answered " + r.status() + " " + r.text());
                 }
             }
+        } catch (HttpConnectTimeoutException e) {
+            notSent.incrementAndGet();
+            op.fail("not sent: " + e.getMessage());
         } catch (HttpTimeoutException e) {
             op.info("timeout");
             anomalies.add("read of " + key + " through " + instance + " not answered within " + HTTP_TIMEOUT);
@@ -135,6 +142,9 @@ final class CacheWorkload implements Workload {
                 op.fail(r.status() + " " + r.problem());
                 anomalies.add("write of " + key + " through " + instance + " answered " + r.status() + " " + r.text());
             }
+        } catch (HttpConnectTimeoutException e) {
+            notSent.incrementAndGet();
+            op.fail("not sent: " + e.getMessage());
         } catch (IOException e) {
             op.info(e.toString());
             operations.add(Operation.pending(process, key, RegisterModel.write(value), op.invokeNanos()));
@@ -166,7 +176,7 @@ final class CacheWorkload implements Workload {
     public String summary() {
         long pending = operations.stream().filter(Operation::isPending).count();
         return String.format(
-                "%d register operations checked for linearizability (%d writes of unknown outcome): %s",
-                operations.size(), pending, result);
+                "%d register operations checked for linearizability (%d writes of unknown outcome), %d requests not sent (connect timed out): %s",
+                operations.size(), pending, notSent.get(), result);
     }
 }

@@ -29,7 +29,7 @@ final class FaultProxy implements AutoCloseable {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
 
     /** The address at which node {@code from} reaches node {@code to} (listening on {@code targetPort}). */
-    String link(int from, int to, int targetPort) throws IOException {
+    synchronized String link(int from, int to, int targetPort) throws IOException {
         Link link = links.get(key(from, to));
         if (link == null) {
             link = new Link(from, to, targetPort);

@@ -111,6 +111,7 @@ final class FaultRun {
             long loadStart = System.nanoTime();
             long deadline = loadStart + duration.toNanos();
             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+            boolean stuck = false;
             try {
                 for (Workload w : workloads) {
                     for (int c = 0; c < w.clients(); c++) {
@@ -124,6 +125,7 @@ final class FaultRun {
                 clients.shutdown();
                 // Every client call is bounded by its HTTP timeout (45 s at most) and a release's retries.
                 if (!clients.awaitTermination(10, TimeUnit.MINUTES)) {
+                    stuck = true;
                     clients.shutdownNow();
                 }
                 nemesis.healAll();
@@ -140,6 +142,11 @@ final class FaultRun {
             for (Workload w : workloads) {
                 anomalies.put(w.name(), w.check());
                 summaries.add(w.name() + ": " + w.summary());
+            }
+            if (stuck) {
+                anomalies
+                        .computeIfAbsent("harness", k -> new ArrayList<>())
+                        .add("clients still waiting for answers 10 minutes after the load stopped");
             }
             // The harness' own precondition: no snapshot moved proxy addresses between the nodes.
             List<Long> snapshots = cluster.snapshotIndexes();

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import io.sinkron.testkit.Http;
 import io.sinkron.testkit.ServiceProcess;
 import java.io.IOException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -78,6 +77,7 @@ final class LockWorkload implements Workload {
     private final FencedRegister register = new FencedRegister();
     private final Queue<Hold> holds = new ConcurrentLinkedQueue<>();
     private final Queue<String> anomalies = new ConcurrentLinkedQueue<>();
+    private final Requests requests = new Requests(anomalies);
     private final Queue<Long> answerMillis = new ConcurrentLinkedQueue<>();
     private final List<String> finalAnomalies = new ArrayList<>();
 
@@ -102,64 +102,73 @@ final class LockWorkload implements Workload {
 
     @Override
     public void runClient(int client, long deadlineNanos, BooleanSupplier stop) {
-        for (int n = 0; n < MAX_ATTEMPTS_PER_CLIENT && !stop.getAsBoolean() && System.nanoTime() < deadlineNanos; n++) {
-            // A new owner per attempt: an unknown outcome never turns into a reentrant hold.
-            String owner = "lock-client-" + client + "-" + n;
-            History.Op op = history.invoke("lock-" + client, "lock", "acquire", lock, owner);
-            try {
-                Http.Response r = Http.post(
-                        service.uri("/locks/" + lock),
-                        Map.of("lock_type", "exclusive", "timeout", WAIT_MS, "client_id", owner, "ttl", TTL_MS),
-                        HTTP_TIMEOUT);
-                long answered;
-                if (r.status() == 200) {
-                    long token = r.body().path("fencing_token").asLong();
-                    answered = op.ok(Long.toString(token));
-                    answerMillis.add(TimeUnit.NANOSECONDS.toMillis(answered - op.invokeNanos()));
-                    hold(client, owner, token, op.invokeNanos(), answered);
-                    continue;
-                }
-                if (r.status() == 409 && r.problem().equals("lock-timeout")) {
-                    answered = op.fail("lock-timeout");
-                } else if (r.status() == 503) {
-                    answered = op.info("503 " + r.problem());
-                } else {
-                    answered = op.fail(r.status() + " " + r.problem());
-                    anomalies.add(owner + ": acquire answered " + r.status() + " " + r.text());
-                }
-                answerMillis.add(TimeUnit.NANOSECONDS.toMillis(answered - op.invokeNanos()));
-            } catch (HttpTimeoutException e) {
-                op.info("timeout");
-                anomalies.add(owner + ": acquire not answered within " + HTTP_TIMEOUT + " (a lost waiter)");
-            } catch (IOException e) {
-                op.info(e.toString());
-                anomalies.add(owner + ": lock-service failed: " + e);
-            } catch (InterruptedException e) {
-                op.info("interrupted");
-                Thread.currentThread().interrupt();
-                return;
+        try {
+            for (int n = 0;
+                    n < MAX_ATTEMPTS_PER_CLIENT && !stop.getAsBoolean() && System.nanoTime() < deadlineNanos;
+                    n++) {
+                // A new owner per attempt: an unknown outcome never turns into a reentrant hold.
+                attempt(client, "lock-client-" + client + "-" + n);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void hold(int client, String owner, long token, long requested, long granted)
-            throws IOException, InterruptedException {
-        History.Op validate = history.invoke("lock-" + client, "lock", "validate", lock, Long.toString(token));
-        Http.Response v =
-                Http.post(service.uri("/locks/" + lock + "/validate"), Map.of("fencing_token", token), HTTP_TIMEOUT);
-        boolean valid = v.status() == 200 && v.body().path("valid").asBoolean();
-        if (v.status() == 200) {
-            validate.ok(Boolean.toString(valid));
-        } else if (v.status() == 503) {
-            validate.fail("503");
+    private void attempt(int client, String owner) throws InterruptedException {
+        History.Op op = history.invoke("lock-" + client, "lock", "acquire", lock, owner);
+        Http.Response r = requests.send(
+                op,
+                owner + ": acquire (a lost waiter)",
+                HTTP_TIMEOUT,
+                () -> Http.post(
+                        service.uri("/locks/" + lock),
+                        Map.of("lock_type", "exclusive", "timeout", WAIT_MS, "client_id", owner, "ttl", TTL_MS),
+                        HTTP_TIMEOUT));
+        if (r == null) {
+            return;
+        }
+        long answered;
+        if (r.status() == 200) {
+            long token = r.body().path("fencing_token").asLong();
+            answered = op.ok(Long.toString(token));
+            answerMillis.add(TimeUnit.NANOSECONDS.toMillis(answered - op.invokeNanos()));
+            hold(client, owner, token, op.invokeNanos(), answered);
+            return;
+        }
+        if (r.status() == 409 && r.problem().equals("lock-timeout")) {
+            answered = op.fail("lock-timeout");
+        } else if (r.status() == 503) {
+            answered = op.info("503 " + r.problem());
         } else {
-            validate.fail(v.status() + "");
-            anomalies.add("validate of token " + token + " answered " + v.status() + " " + v.text());
+            answered = op.fail(r.status() + " " + r.problem());
+            anomalies.add(owner + ": acquire answered " + r.status() + " " + r.text());
+        }
+        answerMillis.add(TimeUnit.NANOSECONDS.toMillis(answered - op.invokeNanos()));
+    }
+
+    private void hold(int client, String owner, long token, long requested, long granted) throws InterruptedException {
+        History.Op validate = history.invoke("lock-" + client, "lock", "validate", lock, Long.toString(token));
+        Http.Response v = requests.send(
+                validate,
+                owner + ": validate of token " + token,
+                HTTP_TIMEOUT,
+                () -> Http.post(
+                        service.uri("/locks/" + lock + "/validate"), Map.of("fencing_token", token), HTTP_TIMEOUT));
+        boolean valid = v != null && v.status() == 200 && v.body().path("valid").asBoolean();
+        if (v != null) {
+            if (v.status() == 200) {
+                validate.ok(Boolean.toString(valid));
+            } else if (v.status() == 503) {
+                validate.fail("503");
+            } else {
+                validate.fail(v.status() + "");
+                anomalies.add("validate of token " + token + " answered " + v.status() + " " + v.text());
+            }
         }
         History.Op write = history.invoke("lock-" + client, "lock", "write", "register", Long.toString(token));
         boolean accepted = register.write(token);
         long wrote = accepted ? write.ok("accepted") : write.fail("stale token");
-        if (v.status() == 200 && !valid && wrote - requested < TTL_NANOS) {
+        if (v != null && v.status() == 200 && !valid && wrote - requested < TTL_NANOS) {
             anomalies.add(owner + " holds token " + token + " within its lease, but the service calls it invalid");
         }
         if (!accepted && wrote - requested < TTL_NANOS) {
@@ -170,11 +179,19 @@ final class LockWorkload implements Workload {
     }
 
     /** Releases until the cluster confirms, or a retry finds the hold gone (an earlier try took effect). */
-    private String release(int client, String owner) throws IOException, InterruptedException {
+    private String release(int client, String owner) throws InterruptedException {
         String last = "";
         for (int i = 0; i < RELEASE_TRIES; i++) {
             History.Op op = history.invoke("lock-" + client, "lock", "release", lock, owner);
-            Http.Response r = Http.delete(service.uri("/locks/" + lock + "?client_id=" + owner), HTTP_TIMEOUT);
+            Http.Response r = requests.send(
+                    op,
+                    owner + ": release",
+                    HTTP_TIMEOUT,
+                    () -> Http.delete(service.uri("/locks/" + lock + "?client_id=" + owner), HTTP_TIMEOUT));
+            if (r == null) {
+                last = "no answer";
+                continue;
+            }
             last = r.status() + " " + r.problem();
             if (r.status() == 200) {
                 op.ok("released");
@@ -193,6 +210,7 @@ final class LockWorkload implements Workload {
             }
             return last;
         }
+        // The lease ends the hold; the grants that follow are still checked.
         return "unconfirmed: " + last;
     }
 
@@ -237,6 +255,17 @@ final class LockWorkload implements Workload {
                 found.add("an acquire was answered after " + millis + " ms, beyond " + ANSWER_BOUND);
             }
         }
+        found.addAll(checkHolds(List.copyOf(holds)));
+        return found;
+    }
+
+    /**
+     * Mutual exclusion and token order over the holds the clients saw: no grant answered while a hold
+     * whose lease surely ran was not yet released; a grant answered before another was requested
+     * has the smaller token.
+     */
+    static List<String> checkHolds(List<Hold> holds) {
+        var found = new ArrayList<String>();
         List<Hold> byGrant = holds.stream()
                 .sorted(Comparator.comparingLong(Hold::grantedNanos))
                 .toList();
@@ -275,10 +304,11 @@ final class LockWorkload implements Workload {
     @Override
     public String summary() {
         return String.format(
-                "%d grants checked for overlap and token order, %d register writes accepted, slowest acquire answer %d ms (bound %d ms)",
+                "%d grants checked for overlap and token order, %d register writes accepted, slowest acquire answer %d ms (bound %d ms), %d requests not sent (connect timed out)",
                 holds.size(),
                 register.accepted(),
                 answerMillis.stream().mapToLong(Long::longValue).max().orElse(0),
-                ANSWER_BOUND.toMillis());
+                ANSWER_BOUND.toMillis(),
+                requests.notSent());
     }
 }

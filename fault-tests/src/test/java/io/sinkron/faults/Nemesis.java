@@ -1,5 +1,7 @@
 package io.sinkron.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import io.sinkron.testkit.ConsensusCluster;
 import java.io.IOException;
 import java.time.Duration;
@@ -35,6 +37,8 @@ final class Nemesis {
     static final Set<String> KINDS = Set.of("kill", "pause", "partition");
 
     private static final long ELECTION_TIMEOUT_MAX_MS = 1_000;
+    /** A bound on the loop besides the deadline; at least 2 s pass between two faults anyway. */
+    private static final int MAX_FAULTS = 10_000;
 
     private final ConsensusCluster cluster;
     private final FaultProxy proxy;
@@ -56,7 +60,7 @@ final class Nemesis {
     /** Injects faults until {@code deadlineNanos} or until {@code stop} says so, then heals everything. */
     void run(long deadlineNanos, BooleanSupplier stop) throws IOException, InterruptedException {
         try {
-            while (System.nanoTime() < deadlineNanos && !stop.getAsBoolean()) {
+            for (int n = 0; n < MAX_FAULTS && System.nanoTime() < deadlineNanos && !stop.getAsBoolean(); n++) {
                 sleepUntil(Math.min(deadlineNanos, System.nanoTime() + millis(2_000, 5_000)), stop);
                 if (System.nanoTime() >= deadlineNanos || stop.getAsBoolean()) {
                     break;
@@ -195,17 +199,18 @@ final class Nemesis {
     }
 
     /** Waits (bounded) until every node answers {@code /status}: restarted nodes are up again. */
-    void awaitAllAnswering(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (int i = 0; i < cluster.size(); i++) {
-            while (cluster.status(i, Duration.ofSeconds(2)) == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("node-" + (i + 1) + " does not answer /status after " + timeout
-                            + "; logs in " + cluster.logs());
-                }
-                TimeUnit.MILLISECONDS.sleep(200);
-            }
-        }
+    void awaitAllAnswering(Duration timeout) {
+        await("every node answering /status (logs: " + cluster.logs() + ")")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    for (int i = 0; i < cluster.size(); i++) {
+                        if (cluster.status(i, Duration.ofSeconds(2)) == null) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
     }
 
     private void signal(int node, String signal) throws InterruptedException {

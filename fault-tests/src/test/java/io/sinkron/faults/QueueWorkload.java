@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.sinkron.testkit.Http;
 import io.sinkron.testkit.ServiceProcess;
 import java.io.IOException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +65,9 @@ final class QueueWorkload implements Workload {
 
     private final AtomicInteger unknownDequeues = new AtomicInteger();
     private final AtomicInteger unknownEnqueues = new AtomicInteger();
+    /** Requests not sent because the connection could not be opened in time (see {@link Requests}). */
+    private final AtomicInteger notSent = new AtomicInteger();
+
     private final Queue<String> anomalies = new ConcurrentLinkedQueue<>();
     private final List<String> finalAnomalies = new ArrayList<>();
 
@@ -157,10 +161,18 @@ final class QueueWorkload implements Workload {
     private String enqueue(String key, boolean poison) throws IOException, InterruptedException {
         String last = "";
         for (int tries = 0; tries < ENQUEUE_TRIES; tries++) {
-            Http.Response r = Http.post(
-                    service.uri("/queue/" + queue + "/enqueue"),
-                    Map.of("message", Map.of("key", key, "poison", poison), "dedup_id", key),
-                    HTTP_TIMEOUT);
+            Http.Response r;
+            try {
+                r = Http.post(
+                        service.uri("/queue/" + queue + "/enqueue"),
+                        Map.of("message", Map.of("key", key, "poison", poison), "dedup_id", key),
+                        HTTP_TIMEOUT);
+            } catch (HttpConnectTimeoutException e) {
+                // Not sent (see Requests); retried like a 503, and unknown if it was the last try.
+                notSent.incrementAndGet();
+                last = "503 not sent";
+                continue;
+            }
             if (r.status() == 201) {
                 return "201 " + r.body().path("message_id").asString();
             }
@@ -225,6 +237,9 @@ final class QueueWorkload implements Workload {
             deliveries.addAll(received);
             op.ok(received.stream().map(Delivery::messageId).collect(Collectors.joining(",")));
             return received;
+        } catch (HttpConnectTimeoutException e) {
+            notSent.incrementAndGet();
+            op.fail("not sent: " + e.getMessage());
         } catch (HttpTimeoutException e) {
             unknownDequeues.incrementAndGet();
             op.info("timeout");
@@ -323,9 +338,34 @@ final class QueueWorkload implements Workload {
     public List<String> check() {
         var found = new ArrayList<>(anomalies);
         found.addAll(finalAnomalies);
+        found.addAll(checkDeliveries(
+                queue,
+                Map.copyOf(enqueuedIds),
+                List.copyOf(deliveries),
+                Map.copyOf(ackConfirmed),
+                unknownDequeues.get()));
+        return found;
+    }
+
+    /**
+     * The delivery properties: every acknowledged enqueue delivered; nothing delivered by a dequeue
+     * sent after its ack was confirmed; no delivery beyond the limit; dead-lettered only after the
+     * limit.
+     *
+     * @param enqueued message id by key, of every enqueue answered 201
+     * @param ackConfirmed when an ack was first confirmed, by {@code <message id>@<queue>}
+     * @param unknownDequeues how many dequeues ended with an unknown outcome
+     */
+    static List<String> checkDeliveries(
+            String queue,
+            Map<String, String> enqueued,
+            List<Delivery> deliveries,
+            Map<String, Long> ackConfirmed,
+            int unknownDequeues) {
+        var found = new ArrayList<String>();
+        String deadLetters = queue + ".dlq";
         Map<String, List<Delivery>> byId = deliveries.stream().collect(Collectors.groupingBy(Delivery::messageId));
-        // Every acknowledged enqueue was delivered.
-        enqueuedIds.forEach((key, id) -> {
+        enqueued.forEach((key, id) -> {
             if (!byId.containsKey(id)) {
                 found.add("enqueue of " + key + " was answered 201 (" + id + ") but the message was never delivered");
             }
@@ -352,7 +392,7 @@ final class QueueWorkload implements Workload {
             }
             if (!dead.isEmpty()) {
                 int seen = main.stream().mapToInt(Delivery::count).max().orElse(0);
-                if (seen > DELIVERY_LIMIT || (unknownDequeues.get() == 0 && seen != DELIVERY_LIMIT)) {
+                if (seen > DELIVERY_LIMIT || (unknownDequeues == 0 && seen != DELIVERY_LIMIT)) {
                     found.add("message " + id + " dead-lettered after deliveries numbered up to " + seen + " (limit "
                             + DELIVERY_LIMIT + ")");
                 }
@@ -369,12 +409,13 @@ final class QueueWorkload implements Workload {
                 .distinct()
                 .count();
         return String.format(
-                "%d enqueues acknowledged (%d with unknown outcome), %d deliveries, %d acks confirmed, %d messages dead-lettered, %d dequeues with unknown outcome",
+                "%d enqueues acknowledged (%d with unknown outcome), %d deliveries, %d acks confirmed, %d messages dead-lettered, %d dequeues with unknown outcome, %d requests not sent (connect timed out)",
                 enqueuedIds.size(),
                 unknownEnqueues.get(),
                 deliveries.size(),
                 ackConfirmed.size(),
                 dead,
-                unknownDequeues.get());
+                unknownDequeues.get(),
+                notSent.get());
     }
 }
