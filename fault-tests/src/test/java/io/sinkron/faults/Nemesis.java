@@ -19,9 +19,9 @@ import tools.jackson.databind.JsonNode;
  * Injects one fault at a time into the consensus nodes, drawn from a seeded random source:
  *
  * <ul>
- *   <li>{@code kill}: SIGKILL of a node (the leader half of the time), restarted on its data after
+ *   <li>{@code kill}: SIGKILL of a node (the leader at least half of the time), restarted on its data after
  *       a while;
- *   <li>{@code pause}: SIGSTOP of a node (the leader half of the time) for longer than the election
+ *   <li>{@code pause}: SIGSTOP of a node (the leader at least half of the time) for longer than the election
  *       timeout, then SIGCONT;
  *   <li>{@code partition}: through {@link FaultProxy}, one of: a random node cut off from the other
  *       two (majority/minority), the leader cut off, or a bridge (the two outer nodes cannot reach
