@@ -21,6 +21,19 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ConsensusCluster implements AutoCloseable {
 
+    /**
+     * The address node {@code from} is given for peer {@code to} in its {@code CLUSTER_NODES}: by
+     * default the peer's own gRPC port; a test that injects network faults gives a proxy's instead.
+     */
+    @FunctionalInterface
+    public interface PeerRoutes {
+        /** The default: every node reaches every peer directly. */
+        PeerRoutes DIRECT = (from, to, grpcPort) -> "127.0.0.1:" + grpcPort;
+
+        /** {@code host:port} at which node index {@code from} reaches node index {@code to}, listening on {@code grpcPort}. */
+        String address(int from, int to, int grpcPort) throws IOException;
+    }
+
     private final Path jar;
     private final Path dir;
     private final int size;
@@ -29,8 +42,11 @@ public final class ConsensusCluster implements AutoCloseable {
     private final Process[] processes;
 
     private final Map<String, String> env;
+    private final PeerRoutes routes;
 
-    private ConsensusCluster(Path jar, Path dir, int size, Map<String, String> env) throws IOException {
+    private ConsensusCluster(Path jar, Path dir, int size, Map<String, String> env, PeerRoutes routes)
+            throws IOException {
+        this.routes = routes;
         this.jar = jar;
         this.dir = dir;
         this.size = size;
@@ -45,7 +61,17 @@ public final class ConsensusCluster implements AutoCloseable {
      * {@code SNAPSHOT_ENTRIES}); use {@link #awaitLeader} before relying on it.
      */
     public static ConsensusCluster start(Path jar, Path dir, int size, Map<String, String> env) throws IOException {
-        var cluster = new ConsensusCluster(jar, dir, size, env);
+        return start(jar, dir, size, env, PeerRoutes.DIRECT);
+    }
+
+    /**
+     * Like {@link #start(Path, Path, int, Map)}, but each node's {@code CLUSTER_NODES} names its peers
+     * at the addresses {@code routes} gives (itself always at its own port), so that every peer
+     * connection can go through a fault-injecting proxy.
+     */
+    public static ConsensusCluster start(Path jar, Path dir, int size, Map<String, String> env, PeerRoutes routes)
+            throws IOException {
+        var cluster = new ConsensusCluster(jar, dir, size, env, routes);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.restart(i);
@@ -71,7 +97,7 @@ public final class ConsensusCluster implements AutoCloseable {
         }
         var nodeEnv = new LinkedHashMap<>(env);
         nodeEnv.put("NODE_ID", "node-" + (i + 1));
-        nodeEnv.put("CLUSTER_NODES", clusterNodes());
+        nodeEnv.put("CLUSTER_NODES", clusterNodes(i));
         nodeEnv.put("SERVER_PORT", String.valueOf(httpPorts[i]));
         nodeEnv.put("DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
         processes[i] = JavaProcesses.launch(jar, nodeEnv, dir.resolve("node-" + (i + 1) + ".log"));
@@ -152,18 +178,51 @@ public final class ConsensusCluster implements AutoCloseable {
     }
 
     private JsonNode status(int i) throws InterruptedException {
-        try {
-            var response = Http.get(URI.create("http://127.0.0.1:" + httpPorts[i] + "/status"), Duration.ofSeconds(2));
-            return response.status() == 200 ? response.body() : null;
-        } catch (IOException notUpYet) {
-            return null;
-        }
+        return status(i, Duration.ofSeconds(2));
     }
 
-    private String clusterNodes() {
-        return IntStream.range(0, size)
-                .mapToObj(i -> "node-" + (i + 1) + ":127.0.0.1:" + grpcPorts[i])
-                .collect(Collectors.joining(","));
+    private String clusterNodes(int self) throws IOException {
+        var entries = new ArrayList<String>();
+        for (int i = 0; i < size; i++) {
+            String address = i == self ? "127.0.0.1:" + grpcPorts[i] : routes.address(self, i, grpcPorts[i]);
+            entries.add("node-" + (i + 1) + ":" + address);
+        }
+        return String.join(",", entries);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The gRPC port node {@code i} listens on. */
+    public int grpcPort(int i) {
+        return grpcPorts[i];
+    }
+
+    /** Whether node {@code i}'s process is alive (a paused process is). */
+    public boolean isRunning(int i) {
+        return processes[i] != null && processes[i].isAlive();
+    }
+
+    /** The operating-system process id of node {@code i}, for signals such as SIGSTOP. */
+    public long pid(int i) {
+        return processes[i].pid();
+    }
+
+    /**
+     * Node {@code i}'s {@code /status}, or null if it does not answer 200 within {@code timeout} (it
+     * is down, paused or still starting).
+     */
+    public JsonNode status(int i, Duration timeout) throws InterruptedException {
+        if (!isRunning(i)) {
+            return null;
+        }
+        try {
+            var response = Http.get(URI.create("http://127.0.0.1:" + httpPorts[i] + "/status"), timeout);
+            return response.status() == 200 ? response.body() : null;
+        } catch (IOException notAnswering) {
+            return null;
+        }
     }
 
     /** Where the nodes log, for failure messages. */
