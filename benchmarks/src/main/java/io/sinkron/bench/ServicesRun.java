@@ -148,15 +148,21 @@ public final class ServicesRun {
         System.exit(0);
     }
 
-    private void run() throws Exception {
-        if (settings.parts().contains("trivial")) {
-            trivial();
-        }
-        if (settings.parts().contains("sinkron")) {
-            sinkron();
-        }
-        if (settings.parts().contains("etcd")) {
-            etcd();
+    /** Each part on its own: a part that fails is reported and the next one still runs. */
+    private void run() {
+        for (String part : settings.parts()) {
+            try {
+                switch (part) {
+                    case "trivial" -> trivial();
+                    case "sinkron" -> sinkron();
+                    case "etcd" -> etcd();
+                    default -> throw new IllegalArgumentException("unknown part " + part);
+                }
+            } catch (Exception e) {
+                progress(part + " failed: " + e);
+                e.printStackTrace();
+                report.note("**the " + part + " part failed**: " + e);
+            }
         }
     }
 
@@ -265,7 +271,11 @@ public final class ServicesRun {
             holders(caches);
 
             progress("sinkron: heap of resident messages");
-            residentHeap(cluster, queue);
+            try {
+                residentHeap(cluster, queue);
+            } catch (IOException | RuntimeException e) {
+                report.note("**the heap measurement failed**: " + e);
+            }
         }
     }
 
@@ -363,7 +373,19 @@ public final class ServicesRun {
         for (int i = 0; i < pids.length; i++) {
             after[i] = usedHeapAfterGc(pids[i]);
         }
-        report.heap(messages, before, after, settings.sinkronJvmArgs());
+        // A snapshot lets a node drop the log entries behind it (all but SNAPSHOT_KEEP_ENTRIES).
+        long[] afterSnapshot = new long[pids.length];
+        for (int i = 0; i < pids.length; i++) {
+            try (var admin = new HttpConnection("127.0.0.1", cluster.httpPort(i), 120_000)) {
+                int status = admin.exchange(
+                        RequestTemplate.post("/cluster/snapshot", "{}").render(admin.authority()));
+                if (status != 200) {
+                    progress("  snapshot of " + SinkronCluster.nodeId(i) + " answered " + status + ": " + admin.body());
+                }
+            }
+            afterSnapshot[i] = usedHeapAfterGc(pids[i]);
+        }
+        report.heap(messages, before, after, afterSnapshot, settings.sinkronJvmArgs());
     }
 
     // ---------------------------------------------------------------- etcd
