@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ final class ServicesReport {
     private final StringBuilder machine = new StringBuilder();
     private final List<ServiceResult> rows = new ArrayList<>();
     private final List<Holders> holders = new ArrayList<>();
-    private final List<String> notes = new ArrayList<>();
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     private final List<String> plots = new ArrayList<>();
     private Heap heap;
     private ZipfRatio zipf;
@@ -109,14 +110,16 @@ final class ServicesReport {
 
     String markdown() {
         var b = new StringBuilder();
-        b.append("### Machine and settings\n\n").append(machine);
-        b.append("- load average (1, 5, 15 min) at start: ")
-                .append(loadAtStart)
-                .append("; at end: ")
-                .append(loadAtEnd)
-                .append('\n');
-        for (String note : notes) {
-            b.append("- ").append(note).append('\n');
+        if (loadAtStart != null) {
+            b.append("### Machine and settings\n\n").append(machine);
+            b.append("- load average (1, 5, 15 min) at start: ")
+                    .append(loadAtStart)
+                    .append("; at end: ")
+                    .append(loadAtEnd)
+                    .append('\n');
+            for (String note : notes) {
+                b.append("- ").append(note).append('\n');
+            }
         }
 
         b.append("\n### Load-generator calibration\n\n");
@@ -263,6 +266,9 @@ final class ServicesReport {
     }
 
     private double perMillion(long[] after, int node) {
+        if (after[node] < 0) {
+            return Double.NaN;
+        }
         return heap.messages() == 0 ? 0 : (after[node] - heap.before()[node]) * 1e6 / heap.messages();
     }
 
@@ -303,7 +309,8 @@ final class ServicesReport {
             double worstAfterSnapshot = 0;
             for (int i = 0; i < heap.before().length; i++) {
                 worst = Math.max(worst, perMillion(heap.after(), i));
-                worstAfterSnapshot = Math.max(worstAfterSnapshot, perMillion(heap.afterSnapshot(), i));
+                double snapshotted = perMillion(heap.afterSnapshot(), i);
+                worstAfterSnapshot = Double.isNaN(snapshotted) ? Double.NaN : Math.max(worstAfterSnapshot, snapshotted);
             }
             double limit = 300 * 1024 * 1024.0;
             b.append("- consensus-node heap per million resident 100-byte messages < 300 MB: at most ")
@@ -435,6 +442,9 @@ final class ServicesReport {
     }
 
     private static String mb(double bytes) {
+        if (Double.isNaN(bytes) || bytes < 0) {
+            return "–";
+        }
         return String.format(Locale.ROOT, "%.0f", bytes / (1024 * 1024));
     }
 

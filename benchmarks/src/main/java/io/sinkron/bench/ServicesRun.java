@@ -158,6 +158,7 @@ public final class ServicesRun {
                     case "trivial" -> trivial();
                     case "sinkron" -> sinkron();
                     case "etcd" -> etcd();
+                    case "heap" -> heapAlone();
                     default -> throw new IllegalArgumentException("unknown part " + part);
                 }
             } catch (Exception e) {
@@ -362,6 +363,22 @@ public final class ServicesRun {
         }
     }
 
+    /** The heap measurement alone: three nodes and the queue service, nothing else loaded first. */
+    private void heapAlone() throws Exception {
+        Path dir = freshDirectory(settings.out().resolve("heap"));
+        progress("heap: starting 3 consensus nodes and the queue service");
+        try (var cluster = new SinkronCluster(dir.resolve("nodes"), jar("consensus-node"), 3, settings.sinkronJvmArgs())
+                        .startAll();
+                var fleet = new ServiceFleet(dir.resolve("services"), settings.serviceJvmArgs())) {
+            cluster.awaitLeader(START_TIMEOUT);
+            String queue = fleet.startJar("queue-service", jar("queue-service"), cluster.loadEndpoints(), Map.of())
+                    .endpoint();
+            fleet.awaitReady(START_TIMEOUT);
+            progress("heap: " + settings.residentMessages() + " resident messages");
+            residentHeap(cluster, queue);
+        }
+    }
+
     private void residentHeap(SinkronCluster cluster, String queue) throws Exception {
         long[] pids = cluster.pids();
         long[] before = new long[pids.length];
@@ -375,17 +392,29 @@ public final class ServicesRun {
         for (int i = 0; i < pids.length; i++) {
             after[i] = usedHeapAfterGc(pids[i]);
         }
-        // A snapshot lets a node drop the log entries behind it (all but SNAPSHOT_KEEP_ENTRIES).
+        // A snapshot lets a node drop the log entries behind it (all but SNAPSHOT_KEEP_ENTRIES). The
+        // three nodes snapshot at once; one that does not answer in time is reported, not waited for.
         long[] afterSnapshot = new long[pids.length];
-        for (int i = 0; i < pids.length; i++) {
-            try (var admin = new HttpConnection("127.0.0.1", cluster.httpPort(i), 120_000)) {
-                int status = admin.exchange(
-                        RequestTemplate.post("/cluster/snapshot", "{}").render(admin.authority()));
-                if (status != 200) {
-                    progress("  snapshot of " + SinkronCluster.nodeId(i) + " answered " + status + ": " + admin.body());
+        List<Thread> snapshots = new ArrayList<>();
+        for (int n = 0; n < pids.length; n++) {
+            int i = n;
+            snapshots.add(Thread.ofVirtual().start(() -> {
+                afterSnapshot[i] = -1;
+                try (var admin = new HttpConnection("127.0.0.1", cluster.httpPort(i), 180_000)) {
+                    int status = admin.exchange(
+                            RequestTemplate.post("/cluster/snapshot", "{}").render(admin.authority()));
+                    if (status == 200) {
+                        afterSnapshot[i] = usedHeapAfterGc(pids[i]);
+                    } else {
+                        report.note("snapshot of " + SinkronCluster.nodeId(i) + " answered " + status);
+                    }
+                } catch (Exception e) {
+                    report.note("snapshot of " + SinkronCluster.nodeId(i) + " failed: " + e);
                 }
-            }
-            afterSnapshot[i] = usedHeapAfterGc(pids[i]);
+            }));
+        }
+        for (Thread t : snapshots) {
+            t.join();
         }
         report.heap(messages, before, after, afterSnapshot, settings.sinkronJvmArgs());
     }
