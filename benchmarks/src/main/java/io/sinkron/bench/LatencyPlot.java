@@ -18,7 +18,8 @@ import javax.imageio.ImageIO;
 /**
  * A latency-against-throughput chart drawn with java.awt (headless): throughput on a linear x
  * axis from 0, latency on a logarithmic y axis; per series a solid line through the p50 points
- * and a dashed one through the p99 points, ordered by throughput. Closed loops (one point per
+ * and a dashed one through the p99 points, ordered by client count (closed loops) or rate (open
+ * loops). Closed loops (one point per
  * client count) and open loops (one point per fixed rate) of a target are separate series.
  */
 final class LatencyPlot {
@@ -118,7 +119,7 @@ final class LatencyPlot {
         for (var entry : series.entrySet()) {
             Color c = COLORS[colour++ % COLORS.length];
             List<ServiceResult> points = entry.getValue().stream()
-                    .sorted(Comparator.comparingDouble(ServiceResult::throughput))
+                    .sorted(Comparator.comparingDouble(r -> r.offered() > 0 ? r.offered() : r.clients()))
                     .toList();
             for (int pass = 0; pass < 2; pass++) {
                 boolean p99 = pass == 1;
