@@ -266,14 +266,15 @@ final class ServicesReport {
     }
 
     private double perMillion(long[] after, int node) {
-        if (after[node] < 0) {
+        if (after[node] < 0 || after[node] < heap.before()[node]) {
+            // No figure, or one smaller than the noise of a tiny run.
             return Double.NaN;
         }
         return heap.messages() == 0 ? 0 : (after[node] - heap.before()[node]) * 1e6 / heap.messages();
     }
 
     private void targets(StringBuilder b) {
-        ratio(b, "locks, 64 clients, ≥ 2x etcd's lock+unlock", "locks", "sinkron", "locks", "etcd", 2);
+        ratio(b, "locks, most clients, ≥ 2x etcd's lock+unlock", "locks", "sinkron", "locks", "etcd", 2);
         closed("locks", "sinkron", 1)
                 .ifPresent(r -> b.append("- locks, 1 client, acquire+release p50 < 3 ms: ")
                         .append(ms(r.p50Millis()))
@@ -287,7 +288,7 @@ final class ServicesReport {
         ratio(b, "lock hand-off among 16 clients ≥ 5x etcd's", "lock hand-off", "sinkron", "lock hand-off", "etcd", 5);
         ratio(
                 b,
-                "enqueue, 64 clients, ≥ 1.5x etcd's JSON put",
+                "enqueue, most clients, ≥ 1.5x etcd's JSON put",
                 "queue enqueue vs put",
                 "sinkron",
                 "queue enqueue vs put",
@@ -324,7 +325,7 @@ final class ServicesReport {
         }
         ratio(
                 b,
-                "cache hit GET, 64 clients, ≥ 70% of the trivial Spring MVC endpoint",
+                "cache hit GET, most clients, ≥ 70% of the trivial Spring MVC endpoint",
                 "cache GET vs range",
                 "sinkron",
                 "cache GET vs range",
@@ -332,7 +333,7 @@ final class ServicesReport {
                 0.7);
         ratio(
                 b,
-                "cache hit GET, 64 clients, ≥ 2x etcd's linearizable range",
+                "cache hit GET, most clients, ≥ 2x etcd's linearizable range",
                 "cache GET vs range",
                 "sinkron",
                 "cache GET vs range",
@@ -340,7 +341,7 @@ final class ServicesReport {
                 2);
         ratio(
                 b,
-                "cache PUT, 64 clients, ≥ 1.5x etcd's JSON put",
+                "cache PUT, most clients, ≥ 1.5x etcd's JSON put",
                 "cache PUT vs put",
                 "sinkron",
                 "queue enqueue vs put",
