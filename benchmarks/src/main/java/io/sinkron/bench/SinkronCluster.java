@@ -84,6 +84,11 @@ final class SinkronCluster implements Cluster {
         return members.pids();
     }
 
+    /** Port of member {@code i}'s HTTP server (status, admin, actuator). */
+    int httpPort(int i) {
+        return httpPorts[i];
+    }
+
     String status(int i) {
         return Http.get("http://127.0.0.1:" + httpPorts[i] + "/status");
     }

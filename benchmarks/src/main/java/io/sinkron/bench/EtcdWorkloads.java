@@ -1,0 +1,92 @@
+package io.sinkron.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * The same operations against etcd's v3 JSON gateway (grpc-gateway, etcd 3.4 paths under
+ * {@code /v3/}): keys and values are base64 in JSON, int64s are JSON strings.
+ */
+final class EtcdWorkloads {
+
+    private static final RequestTemplate PUT =
+            RequestTemplate.post("/v3/kv/put", "{\"key\":\"{key}\",\"value\":\"{value}\"}");
+    private static final RequestTemplate RANGE = RequestTemplate.post("/v3/kv/range", "{\"key\":\"{key}\"}");
+    private static final RequestTemplate GRANT = RequestTemplate.post("/v3/lease/grant", "{\"TTL\":{ttl}}");
+    private static final RequestTemplate LOCK =
+            RequestTemplate.post("/v3/lock/lock", "{\"name\":\"{name}\",\"lease\":\"{lease}\"}");
+    private static final RequestTemplate UNLOCK = RequestTemplate.post("/v3/lock/unlock", "{\"key\":\"{key}\"}");
+
+    private EtcdWorkloads() {}
+
+    static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Puts of a 100-byte value to keys drawn uniformly from {@code keys} 8-byte keys. */
+    static HttpWorkload put(int keys) {
+        String[] names = keyNames(keys);
+        return (client, connection, random) -> {
+            String value = base64(ServiceWorkloads.payload(random));
+            return c ->
+                    c.exchange(PUT.render(c.authority(), "key", names[random.nextInt(keys)], "value", value)) == 200;
+        };
+    }
+
+    /** Linearizable (the default) single-key ranges of keys drawn uniformly from {@code keys}. */
+    static HttpWorkload range(int keys) {
+        String[] names = keyNames(keys);
+        return (client, connection, random) ->
+                c -> c.exchange(RANGE.render(c.authority(), "key", names[random.nextInt(keys)])) == 200;
+    }
+
+    private static String[] keyNames(int keys) {
+        String[] names = new String[keys];
+        for (int k = 0; k < keys; k++) {
+            names[k] = base64("k%07d".formatted(k));
+        }
+        return names;
+    }
+
+    /** One fixed range request, the same bytes wrk sends in the calibration. */
+    static HttpWorkload rangeOne(String key) {
+        return (client, connection, random) -> {
+            byte[] request = RANGE.render(connection.authority(), "key", base64(key));
+            return c -> c.exchange(request) == 200;
+        };
+    }
+
+    static String rangeOneBody(String key) {
+        return "{\"key\":\"" + base64(key) + "\"}";
+    }
+
+    /**
+     * etcd's lock service: each client grants itself a lease once, then locks (the call returns
+     * when the lock is held: a contended lock waits on a watch of its predecessor's key) and
+     * unlocks with the key the lock call returned. {@code contended}: one lock name for all.
+     */
+    static HttpWorkload lockCycle(String tag, boolean contended) {
+        return (client, connection, random) -> {
+            String lease = grant(connection, 60);
+            String name = base64(contended ? "contended-" + tag : "uncontended-" + tag + "-" + client);
+            byte[] lock = LOCK.render(connection.authority(), "name", name, "lease", lease);
+            return c -> {
+                if (c.exchange(lock) != 200) {
+                    return false;
+                }
+                String key = Http.jsonField(c.body(), "key");
+                return key != null && c.exchange(UNLOCK.render(c.authority(), "key", key)) == 200;
+            };
+        };
+    }
+
+    private static String grant(HttpConnection connection, int ttlSeconds) throws IOException {
+        int status = connection.exchange(GRANT.render(connection.authority(), "ttl", Integer.toString(ttlSeconds)));
+        String id = status == 200 ? Http.jsonField(connection.body(), "ID") : null;
+        if (id == null) {
+            throw new IOException("etcd lease grant failed: " + status + " " + connection.body());
+        }
+        return id;
+    }
+}
