@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * the transport gives up. Answers are handled as follows:
  *
  * <ul>
- *   <li>OK completes the call; INVALID and SESSION_EXPIRED fail it at once;
+ *   <li>OK completes the call; an OK with a leader hint (the node forwarded the request to the
+ *       leader) makes the hinted node preferred for later calls; INVALID and SESSION_EXPIRED fail
+ *       it at once;
  *   <li>NOT_LEADER and UNAVAILABLE move away from the node; a leader hint naming another node makes
  *       that node preferred and is followed immediately, once in a row (a second hint in a row
  *       waits for the backoff, so nodes with stale hints cannot make the client spin); without a
@@ -161,7 +163,10 @@ final class RetryingCall {
         lastAnswer =
                 node + " answered " + reply.code() + (reply.message().isEmpty() ? "" : " (" + reply.message() + ")");
         switch (reply.code()) {
-            case RESULT_CODE_OK -> result.complete(reply.result().toByteArray());
+            case RESULT_CODE_OK -> {
+                preferHintedLeader(node, reply);
+                result.complete(reply.result().toByteArray());
+            }
             case RESULT_CODE_INVALID -> giveUp(ConsensusException.Reason.INVALID, "rejected by the cluster");
             case RESULT_CODE_SESSION_EXPIRED ->
                 giveUp(
@@ -172,6 +177,19 @@ final class RetryingCall {
                 retryTowardsHint(node, reply);
             }
             default -> retryAfterBackoff();
+        }
+    }
+
+    /**
+     * A follower that forwarded the command to the leader names the leader in its OK answer: talk
+     * to the leader directly from now on rather than paying the extra hop on every call.
+     */
+    private void preferHintedLeader(Node node, Reply reply) {
+        if (!reply.leaderHint().getAddress().isEmpty()) {
+            NodeAddress hinted = reply.hintedAddress();
+            if (hinted != null && !hinted.equals(node.address())) {
+                settings.nodes().prefer(hinted);
+            }
         }
     }
 

@@ -72,6 +72,28 @@ class ConsensusClientTest {
     }
 
     @Test
+    void whenAFollowerForwardsAndAnswersOkWithAHint_thenLaterCallsGoToTheLeaderDirectly() {
+        cluster = new FakeCluster(2).startAll();
+        FakeNode follower = cluster.node(0);
+        FakeNode leader = cluster.node(1);
+        follower.onSubmit = (request, observer) -> FakeNode.reply(
+                observer,
+                FakeNode.ok(request.getPayload()).toBuilder()
+                        .setLeaderHint(FakeNode.notLeader(leader).getLeaderHint())
+                        .build());
+        ConsensusClient client = cluster.client();
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(client.submit("kv", bytes("put " + i))).asString(UTF_8).isEqualTo("put " + i);
+        }
+
+        assertThat(follower.submittedSequences())
+                .as("only the first call went through the forwarding follower")
+                .containsExactly(1L);
+        assertThat(leader.submittedSequences()).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
     void hintNamingAnUnconfiguredNodeOpensAChannelToIt() {
         cluster = new FakeCluster(2).startAll();
         FakeNode configured = cluster.node(0);

@@ -69,6 +69,7 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
                 (address, timeout) -> forwarder.submit(address, request, timeout),
                 CommandResponse::getCode,
                 CommandResponse::getLeaderHint,
+                (r, leader) -> r.toBuilder().setLeaderHint(leader).build(),
                 (code, message) -> CommandResponse.newBuilder()
                         .setCode(code)
                         .setMessage(message)
@@ -86,6 +87,7 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
                 (address, timeout) -> forwarder.read(address, request, timeout),
                 ReadResponse::getCode,
                 ReadResponse::getLeaderHint,
+                (r, leader) -> r.toBuilder().setLeaderHint(leader).build(),
                 (code, message) -> ReadResponse.newBuilder()
                         .setCode(code)
                         .setMessage(message)
@@ -94,7 +96,8 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
     }
 
     /**
-     * Answers from the local driver, or, when it says NOT_LEADER with a hint, from the leader. If
+     * Answers from the local driver, or, when it says NOT_LEADER with a hint, from the leader. A
+     * forwarded answer carries the hint, so the client talks to the leader directly next time. If
      * forwarding fails the client gets the local answer (with its hint) and retries itself.
      */
     private <R> void serve(
@@ -105,6 +108,7 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
             java.util.function.BiFunction<String, Long, CompletableFuture<R>> forward,
             java.util.function.Function<R, ResultCode> code,
             java.util.function.Function<R, LeaderHint> hint,
+            java.util.function.BiFunction<R, LeaderHint, R> withHint,
             java.util.function.BiFunction<ResultCode, String, R> failure,
             StreamObserver<R> out) {
         if (unknownGroup(groupId)) {
@@ -114,7 +118,12 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
         long timeout = timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
         local.get()
                 .thenCompose(r -> shouldForward(code.apply(r), hint.apply(r), forwarded)
-                        ? forward.apply(hint.apply(r).getAddress(), timeout).exceptionally(t -> r)
+                        ? forward.apply(hint.apply(r).getAddress(), timeout)
+                                .thenApply(answer ->
+                                        hint.apply(answer).getAddress().isEmpty()
+                                                ? withHint.apply(answer, hint.apply(r))
+                                                : answer)
+                                .exceptionally(t -> r)
                         : CompletableFuture.completedFuture(r))
                 .whenComplete((r, t) -> reply(
                         out, r != null ? r : failure.apply(ResultCode.RESULT_CODE_UNAVAILABLE, String.valueOf(t))));

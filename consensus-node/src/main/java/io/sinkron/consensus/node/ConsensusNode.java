@@ -148,7 +148,11 @@ public final class ConsensusNode implements AutoCloseable {
         });
         this.admin = new AdminService(driver, forwarder);
         var clientService = new ConsensusGrpcService(driver, forwarder, admin, events, failureDetector);
+        // Handlers never block: they enqueue into the driver, forward asynchronously, or hand disk
+        // work to a thread of their own (snapshot receiving), so they run on the event loop and a
+        // request costs no hop to an executor thread and back.
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.bindHost(), settings.grpcPort()))
+                .directExecutor()
                 .addService(peerService)
                 .addService(ServerInterceptors.intercept(clientService, new EagerHeaders()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)

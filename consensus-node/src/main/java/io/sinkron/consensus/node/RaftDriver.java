@@ -58,19 +58,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one Raft group: the loop of etcd-io/raft's README on one thread.
+ * Runs one Raft group: the loop of etcd-io/raft's README on one thread, with the disk writes on
+ * another (etcd-io/raft's asynchronous storage writes).
  *
  * <pre>
- *   take every input that arrived (peer messages, proposals, reads, the clock's tick)
+ *   take every input that arrived (peer messages, proposals, reads, the clock's tick, and the
+ *   log writer's reports that writes are durable)
  *   while the core has a Ready:
- *     send the leader's appends; persist hard state and entries; fsync   (one fsync per batch)
- *     send the other messages; apply committed entries; answer reads
- *     advance
+ *     send the leader's appends and snapshots
+ *     hand hard state and entries to the log writer, with the messages that wait for them
+ *     apply committed entries; answer reads
+ *     advanceApplied
  * </pre>
  *
- * Everything that arrives while an fsync runs waits in the inbox and goes into the next batch,
- * so one fsync covers all of it (group commit). The core and the state machines are touched by
- * this thread only; other threads enqueue work and wait on futures.
+ * The {@link LogWriter} appends and fsyncs while this thread goes on taking proposals and
+ * acknowledgements; writes that queue up during an fsync share the next one (group commit). Votes
+ * and append acknowledgements leave only once durable, and the leader counts its own entries
+ * toward commitment only when the writer reports them durable ({@link Raft#persisted}). The core
+ * and the state machines are touched by this thread only; other threads enqueue work and wait on
+ * futures.
  */
 public final class RaftDriver implements AutoCloseable {
 
@@ -123,6 +129,10 @@ public final class RaftDriver implements AutoCloseable {
     private final DriverListener listener;
 
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final LogWriter writer;
+    /** Writes handed to the writer and not yet reported durable; touched by the driver thread. */
+    private int writesInFlight;
+
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean closed;
@@ -194,6 +204,14 @@ public final class RaftDriver implements AutoCloseable {
         this.softState = new SoftState(raft.role(), raft.leaderId(), raft.term());
         transport.updateAddresses(raft.membership().addresses());
         publishStatus();
+        this.writer = new LogWriter(
+                settings.groupId(),
+                storage,
+                transport,
+                listener,
+                e -> inbox.add(() -> {
+                    throw new UncheckedIOException(e);
+                }));
         this.thread = Thread.ofPlatform()
                 .name("raft-driver-" + settings.groupId())
                 .daemon(false)
@@ -462,34 +480,20 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     private void handleReady(Ready rd) throws IOException {
+        var afterWrite = new ArrayList<Message>();
         for (Message m : rd.messages()) {
             if (Ready.isSendableBeforePersist(m)) {
                 transport.send(settings.groupId(), m);
+            } else if (m instanceof Message.SnapshotRequest sr) {
+                sendSnapshot(sr);
+            } else {
+                afterWrite.add(m);
             }
         }
         if (rd.snapshot() != null) {
             installSnapshot(rd.snapshot());
         }
-        if (rd.hardState() != null) {
-            storage.saveHardState(rd.hardState());
-        }
-        if (!rd.entries().isEmpty()) {
-            for (Entry e : rd.entries()) {
-                logBytesSinceSnapshot += e.sizeBytes();
-            }
-            long t0 = System.nanoTime();
-            storage.append(rd.entries());
-            long t1 = System.nanoTime();
-            storage.sync();
-            listener.onPersist(rd.entries().size(), t1 - t0, System.nanoTime() - t1);
-        }
-        for (Message m : rd.messages()) {
-            if (m instanceof Message.SnapshotRequest sr) {
-                sendSnapshot(sr);
-            } else if (!Ready.isSendableBeforePersist(m)) {
-                transport.send(settings.groupId(), m);
-            }
-        }
+        persist(rd, afterWrite);
         for (Entry e : rd.committedEntries()) {
             apply(e);
         }
@@ -506,7 +510,7 @@ public final class RaftDriver implements AutoCloseable {
                         .add(pending);
             }
         }
-        raft.advance(rd);
+        raft.advanceApplied(rd);
         maybeSnapshot();
         if (!rd.softState().equals(softState)) {
             onSoftState(softState, rd.softState());
@@ -518,6 +522,35 @@ public final class RaftDriver implements AutoCloseable {
             addresses.putAll(publishedMembership.learners());
             transport.updateAddresses(addresses);
         }
+    }
+
+    /**
+     * Hands the Ready's hard state and entries to the writer, with the messages that promise their
+     * durability. Messages of a Ready without writes still wait behind earlier writes in flight: an
+     * acknowledgement may cover entries an earlier Ready handed over.
+     */
+    private void persist(Ready rd, List<Message> afterWrite) {
+        boolean writes = rd.hardState() != null || !rd.entries().isEmpty();
+        if (!writes && (afterWrite.isEmpty() || writesInFlight == 0)) {
+            afterWrite.forEach(m -> transport.send(settings.groupId(), m));
+            return;
+        }
+        writesInFlight++;
+        Runnable onDurable;
+        if (rd.entries().isEmpty()) {
+            onDurable = () -> inbox.add(() -> writesInFlight--);
+        } else {
+            for (Entry e : rd.entries()) {
+                logBytesSinceSnapshot += e.sizeBytes();
+            }
+            Entry last = rd.entries().getLast();
+            long generation = rd.generation();
+            onDurable = () -> inbox.add(() -> {
+                writesInFlight--;
+                raft.persisted(last.index(), last.term(), generation);
+            });
+        }
+        writer.write(new LogWriter.Write(rd.hardState(), rd.entries(), afterWrite, onDurable));
     }
 
     private void apply(Entry e) {
@@ -617,11 +650,7 @@ public final class RaftDriver implements AutoCloseable {
         long compactTo = Math.max(
                 raft.snapshotIndex(), file.meta().index() - settings.snapshots().keepEntries());
         raft.compact(compactTo);
-        try {
-            storage.compactLog(compactTo);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        writer.run(s -> s.compactLog(compactTo));
         listener.onSnapshot(file.sizeBytes(), pauseNanos, totalNanos);
         log.info(
                 "snapshot at index {} ({} bytes, apply paused {} ms, {} ms in all); log compacted to {}",
@@ -650,8 +679,9 @@ public final class RaftDriver implements AutoCloseable {
         SnapshotFile file = storage.adoptSnapshot(staged);
         restoreMachines(storage.readSnapshot(file));
         // The snapshot is durable before the log is reset: a crash in between leaves a log that
-        // does not connect to the snapshot, which the storage discards on restart.
-        storage.resetLog();
+        // does not connect to the snapshot, which the storage discards on restart. The reset runs
+        // after the writes handed over before it, and before the entries that follow the snapshot.
+        writer.run(RaftStorage::resetLog);
         appliedIndex = meta.index();
         snapshotIndex = meta.index();
         latestSnapshot = file;
@@ -910,6 +940,7 @@ public final class RaftDriver implements AutoCloseable {
         running = false;
         thread.interrupt();
         thread.join(5_000);
+        writer.close();
         snapshotWriter.shutdown();
         proposals.values().forEach(p -> p.future().complete(unavailable("node shutting down")));
         reads.values().forEach(r -> r.future().complete(readNotLeader()));

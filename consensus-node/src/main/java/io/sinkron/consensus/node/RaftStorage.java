@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Stable storage as the driver uses it. Called from the driver thread only, except
+ * Stable storage as the driver uses it. The log and hard state methods ({@link #saveHardState},
+ * {@link #append}, {@link #sync}, {@link #resetLog}, {@link #compactLog}) are called from the
+ * driver's {@link LogWriter} thread only; the snapshot methods from the driver thread, except
  * {@link #saveSnapshot}, which a background thread may call while the driver goes on.
  *
- * <p>Ordering contract: the driver calls {@link #saveHardState} and {@link #append} then
+ * <p>Ordering contract: the writer calls {@link #saveHardState} and {@link #append} then
  * {@link #sync}, and only afterwards sends the messages that promise durability (votes, append
- * acknowledgements) or counts the entries toward the leader's own match index.
+ * acknowledgements) or reports the entries durable, so that the leader counts them toward its own
+ * match index.
  */
 public interface RaftStorage extends AutoCloseable {
 

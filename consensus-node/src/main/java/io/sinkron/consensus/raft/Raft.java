@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
  * {@link #propose(EntryType, byte[])} and {@link #readIndex(long)}; the output is a {@link Ready}
  * batch that the driver persists, sends and applies before calling {@link #advance(Ready)}. The
  * driver alternates strictly: {@code ready()}, do the work, {@code advance()}, with no input in
- * between. Randomness (election timeouts) is injected, so a seeded simulation replays exactly.
+ * between. A driver that writes on another thread calls {@link #advanceApplied(Ready)} instead and
+ * reports the write later as one more input, {@link #persisted}. Randomness (election timeouts) is injected, so a seeded simulation replays exactly.
  *
  * <p>The protocol reads top to bottom: {@link #step} handles terms (Raft §5.1) and votes (§5.2,
  * §5.4.1, PreVote §9.6 of the dissertation), then hands the message to the role's own step function.
@@ -67,7 +68,9 @@ public final class Raft {
     private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
 
+    /** The last hard state handed to storage (written before any message that depends on it). */
     private HardState persistedHardState;
+
     private SoftState reportedSoftState;
 
     /**
@@ -923,44 +926,68 @@ public final class Raft {
                 || readRoundPending
                 || !readStates.isEmpty()
                 || hardStateChanged()
-                || log.stable() < log.lastIndex()
+                || log.persisting() < log.lastIndex()
                 || log.applied() < log.committed()
                 || !softState().equals(reportedSoftState);
     }
 
-    /** Collects the work the driver must do now; see {@link Ready} for the order. */
+    /**
+     * Collects the work the driver must do now; see {@link Ready} for the order. Its hard state
+     * and entries count as handed to storage from here on: a later Ready does not repeat them.
+     */
     public Ready ready() {
         flushDeferred();
         var rd = new Ready(
                 softState(),
                 hardStateChanged() ? hardState() : null,
                 snapshotToInstall,
-                log.unstableEntries(),
+                log.takeUnpersisted(),
                 List.copyOf(outbox),
                 log.committedUnapplied(),
-                List.copyOf(readStates));
+                List.copyOf(readStates),
+                log.generation());
         outbox.clear();
         readStates.clear();
         snapshotToInstall = null;
         reportedSoftState = rd.softState();
+        if (rd.hardState() != null) {
+            persistedHardState = rd.hardState();
+        }
         return rd;
     }
 
     /**
-     * Tells the core that {@code rd} was persisted and applied. A leader now counts its own durable
-     * entries toward commitment (they must not count before they are on disk).
+     * Tells the core that {@code rd} was persisted (synchronously, before its messages were sent)
+     * and applied: {@link #advanceApplied} and {@link #persisted} in one.
      */
     public void advance(Ready rd) {
-        if (rd.hardState() != null) {
-            persistedHardState = rd.hardState();
-        }
         if (!rd.entries().isEmpty()) {
             Entry last = rd.entries().getLast();
-            log.stableTo(last.index(), last.term());
+            persisted(last.index(), last.term(), rd.generation());
         }
+        advanceApplied(rd);
+    }
+
+    /**
+     * Tells the core that {@code rd} was handled without waiting for its writes: its messages that
+     * need durability are queued behind its writes, its committed entries applied. Its entries
+     * become durable later, reported through {@link #persisted} (etcd-io/raft's asynchronous
+     * storage writes).
+     */
+    public void advanceApplied(Ready rd) {
         if (!rd.committedEntries().isEmpty()) {
             log.appliedTo(rd.committedEntries().getLast().index());
         }
+        stepDownIfRemoved();
+    }
+
+    /**
+     * Storage made every entry handed to it up to {@code index} (whose term is {@code term})
+     * durable, as written from Readys of log {@code generation}. A leader now counts them toward
+     * commitment: they must not count before they are on disk (Raft §5.4, dissertation §10.2.1).
+     */
+    public void persisted(long index, long term, long generation) {
+        log.stableTo(index, term, generation);
         if (role == Role.LEADER && maybeCommit()) {
             broadcastAppend(true);
         }

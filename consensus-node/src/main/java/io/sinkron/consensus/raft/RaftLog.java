@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The core's in-memory copy of the log, with the two positions the driver cares about: how far it
- * is durable ({@code stable}) and how far it is committed and applied.
+ * The core's in-memory copy of the log, with the positions the driver cares about: how far it has
+ * been handed to storage ({@code persisting}), how far storage reported it durable
+ * ({@code stable}), and how far it is committed and applied.
  *
  * <p>Index 0 is the empty prefix with term 0; real entries start at 1 (or after a snapshot).
  */
@@ -18,6 +19,14 @@ final class RaftLog {
     private long snapshotTerm;
     /** Entries up to here are on stable storage. */
     private long stable;
+    /** Entries up to here were handed to storage (durable or still being written). */
+    private long persisting;
+    /**
+     * Bumped whenever entries already handed to storage are discarded (a conflicting append, a
+     * snapshot replacing the log): a durability report from an older generation may describe
+     * entries that no longer exist, even if a later entry has the same index and term.
+     */
+    private long generation;
 
     private long committed;
     private long applied;
@@ -34,6 +43,7 @@ final class RaftLog {
             expected++;
         }
         this.stable = lastIndex();
+        this.persisting = stable;
         this.committed = snapshotIndex;
         this.applied = snapshotIndex;
     }
@@ -67,6 +77,8 @@ final class RaftLog {
         committed = index;
         applied = index;
         stable = index;
+        persisting = index;
+        generation++;
     }
 
     long firstIndex() {
@@ -91,6 +103,14 @@ final class RaftLog {
 
     long stable() {
         return stable;
+    }
+
+    long persisting() {
+        return persisting;
+    }
+
+    long generation() {
+        return generation;
     }
 
     /** Term of the entry at {@code index}, or -1 when the log does not hold it (or compacted it). */
@@ -140,6 +160,10 @@ final class RaftLog {
             entries.subList(keep, entries.size()).clear();
         }
         stable = Math.min(stable, first - 1);
+        if (persisting >= first) {
+            persisting = first - 1;
+            generation++;
+        }
     }
 
     /**
@@ -234,11 +258,14 @@ final class RaftLog {
         return out;
     }
 
-    List<Entry> unstableEntries() {
-        if (stable >= lastIndex()) {
+    /** Entries not yet handed to storage; they count as being persisted from now on. */
+    List<Entry> takeUnpersisted() {
+        if (persisting >= lastIndex()) {
             return List.of();
         }
-        return List.copyOf(entries.subList((int) (stable - snapshotIndex), entries.size()));
+        var out = List.copyOf(entries.subList((int) (persisting - snapshotIndex), entries.size()));
+        persisting = lastIndex();
+        return out;
     }
 
     List<Entry> committedUnapplied() {
@@ -248,9 +275,14 @@ final class RaftLog {
         return List.copyOf(entries.subList((int) (applied - snapshotIndex), (int) (committed - snapshotIndex)));
     }
 
-    void stableTo(long index, long term) {
-        if (matchTerm(index, term) && index > stable) {
-            stable = index;
+    /**
+     * Storage reports everything handed to it up to {@code index} durable. Ignored when the entries
+     * it wrote were discarded meanwhile ({@code generation} is stale); the write of their
+     * replacements will report in turn.
+     */
+    void stableTo(long index, long term, long generation) {
+        if (generation == this.generation && matchTerm(index, term) && index > stable) {
+            stable = Math.min(index, persisting);
         }
     }
 

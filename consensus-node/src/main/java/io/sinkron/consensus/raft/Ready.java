@@ -15,6 +15,15 @@ import java.util.List;
  *   <li>apply {@link #committedEntries()} to the state machines and serve {@link #readStates()};
  *   <li>call {@link Raft#advance(Ready)}.
  * </ol>
+ *
+ * <p>With asynchronous storage writes the driver instead hands step 2 to a storage thread together
+ * with the messages of step 3 that promise durability (they leave only once the write is durable,
+ * in the order the Readys were produced), does steps 3 and 4 for the rest at once, calls {@link
+ * Raft#advanceApplied(Ready)}, and reports the write through {@link Raft#persisted} when it is
+ * durable. A committed entry may be applied before the local copy is durable: it is durable on a
+ * majority already (dissertation §10.2.1).
+ *
+ * @param generation the log generation the entries belong to; see {@link Raft#persisted}
  */
 public record Ready(
         SoftState softState,
@@ -23,7 +32,8 @@ public record Ready(
         List<Entry> entries,
         List<Message> messages,
         List<Entry> committedEntries,
-        List<ReadState> readStates) {
+        List<ReadState> readStates,
+        long generation) {
 
     public boolean mustSync() {
         return hardState != null || !entries.isEmpty() || snapshot != null;

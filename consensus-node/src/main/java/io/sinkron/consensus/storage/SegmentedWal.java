@@ -32,6 +32,11 @@ import java.util.zip.CRC32C;
  * {@link #sync()} returns. {@link #truncateSuffix} and {@link #compactPrefix} are durable when they
  * return. A crash loses at most what was appended after the last completed {@code sync()}.
  *
+ * <p><b>Preallocation.</b> With {@link WalOptions#preallocateBytes()}, the last segment is filled
+ * with zeros ahead of its end, so a segment file may be longer than its records. A record header of
+ * zeros marks the end of a segment's records; what follows must be zeros too (in the last segment,
+ * anything else after it is treated as a torn tail).
+ *
  * <p><b>Recovery.</b> {@link #open} reads every record and checks its CRC. Damage at the very end of
  * the last segment, with nothing valid after it, is what a crash during a write leaves behind (a
  * torn tail); it is cut away and opening continues. Any other damage (a bad record followed by a
@@ -65,6 +70,8 @@ public final class SegmentedWal implements AutoCloseable {
     private FileChannel active;
     /** Bytes of the last segment already written to {@link #active}; the buffer holds the rest. */
     private long activeWrittenBytes;
+    /** Length of the active segment's file: records, then preallocated zeros. */
+    private long activeFileBytes;
     /** Records were written or buffered since the last force of the active segment. */
     private boolean dataDirty;
     /** A segment was created since the directory was last synced. */
@@ -245,6 +252,7 @@ public final class SegmentedWal implements AutoCloseable {
                 last.truncateFrom(fromIndex);
             }
             activeWrittenBytes = last.sizeBytes();
+            activeFileBytes = active.size();
             active.force(false);
             dataDirty = false;
         } catch (IOException e) {
@@ -354,6 +362,7 @@ public final class SegmentedWal implements AutoCloseable {
                 active = io.open(segments.getLast().path(), READ, WRITE);
             }
             activeWrittenBytes = segments.getLast().sizeBytes();
+            activeFileBytes = active.size();
         }
         recoveredEntries = Collections.unmodifiableList(recovered);
     }
@@ -364,6 +373,17 @@ public final class SegmentedWal implements AutoCloseable {
         int limit = image.capacity();
         int offset = 0;
         while (offset < limit) {
+            // In the last segment, zeros shorter than a header are a torn header, cut below.
+            boolean zeroTail =
+                    (!last || limit - offset >= WalRecord.HEADER_BYTES) && startsWithZeroHeader(image, offset, limit);
+            if (zeroTail) {
+                if (allZero(image, offset, limit)) {
+                    return; // Preallocated space: the records end here.
+                }
+                if (!last) {
+                    throw new CorruptWalException(segment.path(), offset, "data follows the end of the records");
+                }
+            }
             switch (WalRecord.decode(image, offset, limit, crc)) {
                 case WalRecord.Valid(var entry, var next) -> {
                     long expected = segment.lastIndex() + 1;
@@ -399,6 +419,26 @@ public final class SegmentedWal implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The record header at {@code offset} (or what is left of the file, if less) is all zeros. */
+    private static boolean startsWithZeroHeader(ByteBuffer image, int offset, int limit) {
+        return allZero(image, offset, Math.min(limit, offset + WalRecord.HEADER_BYTES));
+    }
+
+    private static boolean allZero(ByteBuffer image, int offset, int limit) {
+        int i = offset;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
+            if (image.getLong(i) != 0) {
+                return false;
+            }
+        }
+        for (; i < limit; i++) {
+            if (image.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ByteBuffer readFully(FileChannel channel, Path path) throws IOException {
@@ -462,6 +502,7 @@ public final class SegmentedWal implements AutoCloseable {
         var segment = new Segment(dir.resolve(Segment.fileName(firstIndex)), firstIndex);
         active = io.open(segment.path(), CREATE_NEW, READ, WRITE);
         activeWrittenBytes = 0;
+        activeFileBytes = 0;
         segments.add(segment);
         dirDirty = true;
     }
@@ -475,8 +516,28 @@ public final class SegmentedWal implements AutoCloseable {
     }
 
     private void writeFully(ByteBuffer source) throws IOException {
+        preallocate(activeWrittenBytes + source.remaining());
         while (source.hasRemaining()) {
             activeWrittenBytes += active.write(source, activeWrittenBytes);
+        }
+    }
+
+    /**
+     * Fills the active segment with zeros from its file end to {@code preallocateBytes} past
+     * {@code needed} (at most to the segment size), once {@code needed} would grow the file. The
+     * zeros reach the disk with the next sync, so later syncs overwrite allocated blocks.
+     */
+    private void preallocate(long needed) throws IOException {
+        if (options.preallocateBytes() == 0 || needed <= activeFileBytes) {
+            return;
+        }
+        long target = Math.max(needed, Math.min(options.segmentBytes(), needed + options.preallocateBytes()));
+        var zeros = ByteBuffer.allocate((int) Math.min(1 << 20, target - activeFileBytes));
+        while (activeFileBytes < target) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), target - activeFileBytes));
+            while (zeros.hasRemaining()) {
+                activeFileBytes += active.write(zeros, activeFileBytes);
+            }
         }
     }
 

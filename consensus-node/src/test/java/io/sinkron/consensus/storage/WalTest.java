@@ -179,7 +179,7 @@ class WalTest {
     }
 
     @Test
-    void when_zeros_or_garbage_follow_the_last_record_then_they_are_cut_away() throws IOException {
+    void when_zeros_follow_the_last_record_then_they_are_kept_and_garbage_is_cut_away() throws IOException {
         writeSynced(tmp, entries(1, 40));
         var last = segmentFiles(tmp).getLast();
         long validSize = Files.size(last);
@@ -188,7 +188,7 @@ class WalTest {
         try (var wal = SegmentedWal.open(tmp, TINY)) {
             assertThat(wal.recoveredEntries()).containsExactlyElementsOf(entries(1, 40));
         }
-        assertThat(Files.size(last)).isEqualTo(validSize);
+        assertThat(Files.size(last)).as("zeros are preallocated space").isEqualTo(validSize + 4096);
 
         var garbage = new byte[300];
         new Random(42).nextBytes(garbage);
@@ -446,6 +446,77 @@ class WalTest {
 
         assertThatThrownBy(() -> wal.append(entries(1, 1))).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(wal::sync).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static final WalOptions PREALLOCATED = new WalOptions(4096, 64, 1024);
+
+    @Test
+    void when_segments_are_preallocated_then_files_run_ahead_of_the_records_and_reopen_recovers_them()
+            throws IOException {
+        var written = entries(1, 300);
+        try (var wal = SegmentedWal.open(tmp, PREALLOCATED)) {
+            wal.append(written.subList(0, 150));
+            wal.sync();
+            wal.append(written.subList(150, 300));
+            wal.sync();
+        }
+        long recordBytes = written.stream().mapToLong(WalRecord::sizeOf).sum();
+        long fileBytes = 0;
+        for (var segment : segmentFiles(tmp)) {
+            fileBytes += Files.size(segment);
+            assertThat(Files.size(segment)).isLessThanOrEqualTo(PREALLOCATED.segmentBytes());
+        }
+        assertThat(segmentFiles(tmp)).hasSizeGreaterThan(1);
+        assertThat(fileBytes).isGreaterThan(recordBytes);
+
+        try (var wal = SegmentedWal.open(tmp, PREALLOCATED)) {
+            assertThat(wal.recoveredEntries()).containsExactlyElementsOf(written);
+            wal.append(entries(301, 310));
+            wal.sync();
+        }
+        try (var wal = SegmentedWal.open(tmp, PREALLOCATED)) {
+            assertThat(wal.recoveredEntries()).containsExactlyElementsOf(entries(1, 310));
+        }
+    }
+
+    @Test
+    void when_the_last_record_of_a_preallocated_segment_is_torn_then_only_it_is_cut() throws IOException {
+        var written = entries(1, 40);
+        try (var wal = SegmentedWal.open(tmp, PREALLOCATED)) {
+            wal.append(written);
+            wal.sync();
+        }
+        var last = segmentFiles(tmp).getLast();
+        long end = written.stream()
+                .filter(e -> e.index() >= firstIndexOf(last))
+                .mapToLong(WalRecord::sizeOf)
+                .sum();
+        assertThat(Files.size(last)).as("preallocated").isGreaterThan(end);
+        long lastRecordStart = end - WalRecord.sizeOf(written.getLast());
+
+        flipByte(last, lastRecordStart + WalRecord.HEADER_BYTES + 3);
+
+        try (var wal = SegmentedWal.open(tmp, PREALLOCATED)) {
+            assertThat(wal.recoveredEntries()).containsExactlyElementsOf(written.subList(0, 39));
+        }
+        assertThat(Files.size(last)).isEqualTo(lastRecordStart);
+    }
+
+    @Test
+    void when_a_valid_record_follows_a_zeroed_record_header_then_open_fails() throws IOException {
+        try (var wal = SegmentedWal.open(tmp, PREALLOCATED)) {
+            wal.append(entries(1, 40));
+            wal.sync();
+        }
+        var last = segmentFiles(tmp).getLast();
+        assertThat(firstIndexOf(last)).as("last segment holds several records").isLessThan(40);
+        var bytes = Files.readAllBytes(last);
+        java.util.Arrays.fill(bytes, 0, WalRecord.HEADER_BYTES, (byte) 0);
+        Files.write(last, bytes);
+
+        assertThatThrownBy(() -> SegmentedWal.open(tmp, PREALLOCATED))
+                .isInstanceOfSatisfying(
+                        CorruptWalException.class, e -> assertThat(e.offset()).isZero());
     }
 
     private static void writeSynced(Path dir, List<Entry> entries) throws IOException {

@@ -10,10 +10,11 @@ record Faults(
         boolean partitions,
         boolean crashes,
         boolean pauses,
-        double tornWriteRate) {
+        double tornWriteRate,
+        int maxDiskMs) {
 
     static Faults none() {
-        return new Faults(0, 0, 2, false, false, false, 0);
+        return new Faults(0, 0, 2, false, false, false, 0, 1);
     }
 
     static Faults random(RandomGenerator r) {
@@ -25,6 +26,7 @@ record Faults(
                 r.nextInt(3) > 0,
                 r.nextInt(3) > 0,
                 r.nextInt(4) == 0,
-                r.nextInt(3) == 0 ? 0.01 : 0);
+                r.nextInt(3) == 0 ? 0.01 : 0,
+                r.nextInt(6));
     }
 }

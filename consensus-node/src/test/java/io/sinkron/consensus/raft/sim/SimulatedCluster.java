@@ -23,7 +23,11 @@ import java.util.TreeMap;
 
 /**
  * A whole Raft cluster in one thread with simulated time, network and disks. Everything random is
- * drawn from one seed, so a failing run replays exactly. After every simulated millisecond it
+ * drawn from one seed, so a failing run replays exactly. Disks write asynchronously, as the
+ * driver's log writer does: a Ready's writes complete a few simulated milliseconds later, in
+ * order, and only then leave its acknowledgements and votes and reach the core as
+ * {@code persisted}; meanwhile the node goes on stepping and applying. A crash loses the writes
+ * still in flight, except a random prefix that reached the disk. After every simulated millisecond it
  * checks Election Safety, State Machine Safety and Leader Completeness, and periodically Log
  * Matching (Raft Figure 3).
  */
@@ -57,6 +61,8 @@ final class SimulatedCluster {
     int snapshotsInstalled;
     int membershipChanges;
     int transfers;
+    /** Crashes that hit a node while it had disk writes in flight. */
+    int crashesMidWrite;
     /** Nodes that can talk to each other; null when the network is whole. */
     private Set<String> partitionSide;
 
@@ -107,6 +113,7 @@ final class SimulatedCluster {
         while (now < end) {
             now++;
             deliverDue();
+            completeDiskWrites();
             if (now % TICK_MS == 0) {
                 for (SimNode n : nodes.values()) {
                     if (n.up && !n.paused) {
@@ -146,9 +153,12 @@ final class SimulatedCluster {
 
     private void handleReady(SimNode n) {
         Ready rd = n.raft.ready();
+        var afterWrite = new ArrayList<Message>();
         for (Message m : rd.messages()) {
-            if (Ready.isSendableBeforePersist(m)) {
+            if (Ready.isSendableBeforePersist(m) || m instanceof Message.SnapshotRequest) {
                 send(m);
+            } else {
+                afterWrite.add(m);
             }
         }
         if (rd.snapshot() != null) {
@@ -158,23 +168,16 @@ final class SimulatedCluster {
                 fail(n.id + " was told to install snapshot " + meta.index() + " it never received");
             }
             checkSnapshotContent(n.id, meta, data);
-            n.installSnapshot(meta, data);
+            n.installSnapshot(meta, data, now);
             snapshotsInstalled++;
         }
-        if (faults.tornWriteRate() > 0 && random.nextDouble() < faults.tornWriteRate()) {
-            // Power cut in the middle of the write: a prefix of the batch reached the disk.
-            n.persistEntries(rd.entries(), random.nextInt(rd.entries().size() + 1));
-            crash(n);
-            return;
-        }
-        if (rd.hardState() != null) {
-            n.durableHardState = rd.hardState();
-        }
-        n.persistEntries(rd.entries(), rd.entries().size());
-        for (Message m : rd.messages()) {
-            if (!Ready.isSendableBeforePersist(m)) {
-                send(m);
-            }
+        boolean writes = rd.hardState() != null || !rd.entries().isEmpty();
+        if (writes || (!afterWrite.isEmpty() && !n.disk.isEmpty())) {
+            long due = Math.max(n.lastDiskDue, now + random.nextInt(1 + faults.maxDiskMs()));
+            n.lastDiskDue = due;
+            n.disk.add(new SimNode.DiskWrite(due, rd.hardState(), rd.entries(), afterWrite, rd.generation(), false));
+        } else {
+            afterWrite.forEach(this::send);
         }
         for (Entry e : rd.committedEntries()) {
             String result = n.stateMachine.apply(e);
@@ -197,7 +200,27 @@ final class SimulatedCluster {
                 complete(r.opIndex(), n.stateMachine.read(r.key()));
             }
         }
-        n.raft.advance(rd);
+        n.raft.advanceApplied(rd);
+    }
+
+    /** Writes whose time has come become durable, in order; then their messages leave. */
+    private void completeDiskWrites() {
+        for (SimNode n : nodes.values()) {
+            while (n.up && !n.paused && !n.disk.isEmpty() && n.disk.peek().dueAt() <= now) {
+                if (faults.tornWriteRate() > 0 && random.nextDouble() < faults.tornWriteRate()) {
+                    // Power cut in the middle of the write: a prefix of the batch reached the disk.
+                    crash(n);
+                    break;
+                }
+                SimNode.DiskWrite w = n.disk.poll();
+                n.land(w);
+                w.messages().forEach(this::send);
+                if (!w.entries().isEmpty()) {
+                    Entry last = w.entries().getLast();
+                    n.raft.persisted(last.index(), last.term(), w.generation());
+                }
+            }
+        }
     }
 
     // ---- network -----------------------------------------------------------------------------
@@ -303,7 +326,10 @@ final class SimulatedCluster {
     }
 
     void crash(SimNode n) {
-        n.crash();
+        if (!n.disk.isEmpty()) {
+            crashesMidWrite++;
+        }
+        n.crash(random);
         // Operations waiting on this node never learn their outcome: they stay open in the history.
         pendingWrites.get(n.id).clear();
         pendingReads.get(n.id).clear();
@@ -317,7 +343,7 @@ final class SimulatedCluster {
             }
             n.paused = false;
         }
-        faults = new Faults(0, 0, faults.maxDelayMs(), false, false, false, 0);
+        faults = new Faults(0, 0, faults.maxDelayMs(), false, false, false, 0, faults.maxDiskMs());
     }
 
     // ---- snapshots, membership, leader transfer ------------------------------------------------
