@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,10 @@ class ContainerClusterIT {
      */
     private static final String JAVA_OPTIONS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
+    private static final String NO_DOCKER = "no Docker daemon is reachable, so the container test is skipped;"
+            + " start one (as .ci/run does: apt-get install docker.io debootstrap, dockerd) and build the base"
+            + " image with docker/base-image.sh";
+
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP =
@@ -82,12 +87,15 @@ class ContainerClusterIT {
     private final List<String> killed = new ArrayList<>();
     private final List<String> builtImages = new ArrayList<>();
 
+    private boolean dockerAvailable;
+
     @BeforeAll
     void start() {
-        assumeTrue(
-                DockerClientFactory.instance().isDockerAvailable(),
-                "no Docker daemon is reachable, so the container test is skipped; start one (CI's .ci/run does:"
-                        + " apt-get install docker.io, dockerd) and build the base image with docker/base-image.sh");
+        dockerAvailable = DockerClientFactory.instance().isDockerAvailable();
+        if (!dockerAvailable) {
+            System.err.println(NO_DOCKER);
+            return;
+        }
         try {
             DockerClientFactory.instance().client().inspectImageCmd(BASE_IMAGE).exec();
         } catch (NotFoundException e) {
@@ -134,8 +142,17 @@ class ContainerClusterIT {
         System.out.printf("three services ready in %d ms%n", (System.nanoTime() - started) / 1_000_000);
     }
 
+    /** Each test reports the skip with its reason; an assumption in {@code @BeforeAll} would hide it. */
+    @BeforeEach
+    void docker_is_reachable() {
+        assumeTrue(dockerAvailable, NO_DOCKER);
+    }
+
     @AfterAll
     void stop() throws IOException {
+        if (!dockerAvailable) {
+            return;
+        }
         Files.createDirectories(LOGS);
         Map<String, GenericContainer<?>> all = concat(services, nodes);
         // Kept for a failure to be diagnosed: the containers are removed below.
