@@ -170,15 +170,48 @@ class ComposeFileTest {
      */
     @Test
     void docker_compose_accepts_the_file() {
+        Tool.Result result = compose("", "config", "--quiet");
+        assertThat(result.ok()).as(result.output()).isTrue();
+    }
+
+    /**
+     * Where no registry is reachable, {@code BASE_IMAGE=sinkron-base:local docker compose build}
+     * builds every Sinkron image on the base image of docker/base-image.sh: compose's own
+     * rendering of the file, with the variable set, passes it to each of the seven builds.
+     */
+    @Test
+    void docker_compose_passes_base_image_to_every_sinkron_build() {
+        Tool.Result result = compose("sinkron-base:local", "config");
+        assertThat(result.ok()).as(result.output()).isTrue();
+        Tree rendered = Yamls.parse(result.output(), "docker compose config");
+        for (var entry : MODULES.entrySet()) {
+            Tree args = rendered.at("services." + entry.getKey() + ".build.args");
+            assertThat(args.string("BASE_IMAGE")).as(entry.getKey()).isEqualTo("sinkron-base:local");
+            assertThat(args.string("MODULE")).as(entry.getKey()).isEqualTo(entry.getValue());
+        }
+        Tool.Result unset = compose("", "config");
+        assertThat(unset.ok()).as(unset.output()).isTrue();
+        Tree defaults = Yamls.parse(unset.output(), "docker compose config");
+        assertThat(defaults.at("services.consensus-1.build.args.BASE_IMAGE").string())
+                .as("the default, as in docker/Dockerfile")
+                .isEqualTo("eclipse-temurin:25-jre");
+    }
+
+    /** Compose with {@code BASE_IMAGE} set to {@code baseImage}; empty means unset to compose. */
+    private static Tool.Result compose(String baseImage, String... args) {
         Optional<Tool> docker = Tool.find("docker")
                 .filter(d -> d.run(Repository.ROOT, "compose", "version").ok());
         Optional<Tool> standalone = Tool.find("docker-compose");
         assumeTrue(
                 docker.isPresent() || standalone.isPresent(),
                 "neither docker compose nor docker-compose is installed: apt-get install -y docker-compose");
-        Tool.Result result = docker.isPresent()
-                ? docker.get().run(Repository.ROOT, "compose", "--file", "docker-compose.yml", "config", "--quiet")
-                : standalone.get().run(Repository.ROOT, "--file", "docker-compose.yml", "config", "--quiet");
-        assertThat(result.ok()).as(result.output()).isTrue();
+        List<String> command = new ArrayList<>();
+        if (docker.isPresent()) {
+            command.add("compose");
+        }
+        command.addAll(List.of("--file", "docker-compose.yml"));
+        command.addAll(List.of(args));
+        return docker.orElseGet(standalone::get)
+                .run(Repository.ROOT, Map.of("BASE_IMAGE", baseImage), command.toArray(String[]::new));
     }
 }

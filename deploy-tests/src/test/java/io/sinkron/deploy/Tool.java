@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -31,14 +32,20 @@ record Tool(Path executable) {
     }
 
     Result run(Path workingDirectory, String... args) {
+        return run(workingDirectory, Map.of(), args);
+    }
+
+    /** With {@code environment} added to (or replacing variables of) this JVM's environment. */
+    Result run(Path workingDirectory, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command)
+            var builder = new ProcessBuilder(command)
                     .directory(workingDirectory.toFile())
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             // Read before waiting, so a chatty tool cannot block on a full pipe.
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -24,6 +24,11 @@ final class Yamls {
                 Repository.ROOT.relativize(file.toAbsolutePath()).toString());
     }
 
+    /** One document given as text, such as a tool's output; {@code origin} names it in assertion messages. */
+    static Tree parse(String yaml, String origin) {
+        return Tree.of(parser().load(yaml), origin);
+    }
+
     /** Every non-empty document of a multi-document stream, such as helm template's output. */
     static List<Object> loadAll(String yaml) {
         List<Object> documents = new ArrayList<>();
