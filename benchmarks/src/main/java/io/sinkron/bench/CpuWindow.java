@@ -1,9 +1,9 @@
 package io.sinkron.bench;
 
 /**
- * CPU seconds that the store (consensus nodes or etcd members), the REST front ends and this
- * load generator used during a measured phase, from {@code /proc}: started and stopped by the
- * load's {@code measure-start} and {@code measure-end} phases.
+ * CPU seconds that the store (consensus nodes, etcd members or the Redis server), the REST front
+ * ends and this load generator used during a measured phase, from {@code /proc}: started and
+ * stopped by the load's {@code measure-start} and {@code measure-end} phases.
  */
 final class CpuWindow implements ClosedLoop.PhaseListener {
 

@@ -5,11 +5,12 @@ package io.sinkron.bench;
  *
  * @param group the comparison it belongs to, one table and one plot each
  * @param workload what the clients did
- * @param target who answered: {@code sinkron}, {@code etcd}, {@code spring-mvc}
+ * @param target who answered: {@code sinkron}, {@code etcd}, {@code spring-mvc}, {@code redis}
  * @param offered the open loop's fixed rate, 0 for a closed loop
- * @param storeCpuMicrosPerOp CPU time of the consensus nodes or etcd members per operation
+ * @param storeCpuMicrosPerOp CPU time of the consensus nodes, etcd members or Redis server per
+ *     operation
  * @param frontCpuMicrosPerOp CPU time of the REST front ends (Sinkron's services, the trivial
- *     endpoint) per operation; NaN for etcd, whose gateway runs inside the members
+ *     endpoint) per operation; NaN for etcd, whose gateway runs inside the members, and Redis
  * @param generatorCpuMicrosPerOp CPU time of the load generator per operation
  */
 record ServiceResult(

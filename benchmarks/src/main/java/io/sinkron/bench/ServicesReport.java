@@ -347,6 +347,26 @@ final class ServicesReport {
                 "queue enqueue vs put",
                 "etcd",
                 1.5);
+        share(b, "cache hit GET, most clients, against Redis's GET", "cache GET vs range");
+        share(b, "cache PUT, most clients, against Redis's SET", "cache PUT vs put");
+    }
+
+    /** Sinkron's share of Redis's throughput: no target, Redis is the non-replicated upper bound. */
+    private void share(StringBuilder b, String text, String group) {
+        var ours = maxClosed(group, "sinkron");
+        var redis = maxClosed(group, "redis");
+        if (ours.isEmpty() || redis.isEmpty()) {
+            return;
+        }
+        b.append("- ")
+                .append(text)
+                .append(" (the non-replicated in-memory upper bound, no target): ")
+                .append(rate(ours.get().throughput()))
+                .append(" vs ")
+                .append(rate(redis.get().throughput()))
+                .append(" ops/s = ")
+                .append(percent(ours.get().throughput() / redis.get().throughput()))
+                .append('\n');
     }
 
     private void ratio(

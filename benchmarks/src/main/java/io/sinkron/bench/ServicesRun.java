@@ -20,16 +20,19 @@ import java.util.stream.Stream;
 /**
  * The REST services benchmark (issues 4, 5, 6 and 8): the trivial Spring MVC endpoint alone, then
  * a fresh 3-node Sinkron cluster with lock-, queue- and three cache-service instances, then a
- * fresh 3-member etcd cluster through its JSON gateway, one after the other on 127.0.0.1, all
- * driven by {@link HttpLoad}; {@code wrk} calibrates the load generator. Writes
- * {@code results.md} and PNG plots to the output directory.
+ * fresh 3-member etcd cluster through its JSON gateway, then one Redis server without replication
+ * or persistence (the upper bound of the cache's GET and PUT), one after the other on 127.0.0.1,
+ * all driven by {@link HttpLoad} (Redis over its own protocol, RESP); {@code wrk} calibrates the
+ * load generator. Writes {@code results.md} and PNG plots to the output directory.
  *
  * <pre>
  * java -cp benchmarks.jar io.sinkron.bench.ServicesRun [--bin=.] [--etcd=/usr/bin/etcd]
- *     [--wrk=/usr/bin/wrk] [--out=benchmarks/target/results-services] [--levels=1,16,64]
+ *     [--wrk=/usr/bin/wrk] [--redis=/usr/bin/redis-server]
+ *     [--out=benchmarks/target/results-services] [--levels=1,16,64]
  *     [--open-fractions=0.5,0.8] [--warmup-seconds=5] [--measure-seconds=10]
  *     [--service-warmup-seconds=10] [--resident-messages=1000000] [--holder-rounds=200]
- *     [--sinkron-jvm-args="-Xmx1g"] [--service-jvm-args="-Xmx512m"] [--parts=trivial,sinkron,etcd]
+ *     [--sinkron-jvm-args="-Xmx1g"] [--service-jvm-args="-Xmx512m"]
+ *     [--parts=trivial,sinkron,etcd,redis]
  *     [--revision=TEXT]
  * </pre>
  */
@@ -53,6 +56,7 @@ public final class ServicesRun {
             Path bin,
             String etcd,
             String wrk,
+            String redis,
             Path out,
             List<Integer> levels,
             List<Double> openFractions,
@@ -101,6 +105,7 @@ public final class ServicesRun {
                 Path.of(options.string("bin", ".")),
                 options.string("etcd", "/usr/bin/etcd"),
                 options.string("wrk", "/usr/bin/wrk"),
+                options.string("redis", "/usr/bin/redis-server"),
                 Path.of(options.string("out", "benchmarks/target/results-services")),
                 Arrays.stream(options.string("levels", "1,16,64").split(","))
                         .map(Integer::parseInt)
@@ -117,10 +122,15 @@ public final class ServicesRun {
                 options.integer("holder-rounds", 200),
                 List.of(options.string("sinkron-jvm-args", "-Xmx1g").trim().split("\\s+")),
                 List.of(options.string("service-jvm-args", "-Xmx512m").trim().split("\\s+")),
-                List.of(options.string("parts", "trivial,sinkron,etcd").split(",")));
+                List.of(options.string("parts", "trivial,sinkron,etcd,redis").split(",")));
         String revision = options.string("revision", "unknown");
         options.rejectUnknown();
-        for (String jar : List.of("consensus-node", "lock-service", "queue-service", "cache-service")) {
+        // Only the parts that start Sinkron need its jars; --parts=redis runs on the benchmarks jar alone.
+        List<String> jars =
+                settings.parts().contains("sinkron") || settings.parts().contains("heap")
+                        ? List.of("consensus-node", "lock-service", "queue-service", "cache-service")
+                        : List.of();
+        for (String jar : jars) {
             if (!Files.isRegularFile(
                     settings.bin().resolve(jar).resolve("target").resolve(jar + ".jar"))) {
                 throw new IllegalArgumentException(jar + ".jar not found under " + settings.bin()
@@ -131,6 +141,9 @@ public final class ServicesRun {
             if (!Files.isExecutable(Path.of(tool))) {
                 throw new IllegalArgumentException(tool + " not found; apt-get install -y etcd-server wrk");
             }
+        }
+        if (settings.parts().contains("redis") && !Files.isExecutable(Path.of(settings.redis()))) {
+            throw new IllegalArgumentException(settings.redis() + " not found; apt-get install -y redis-server");
         }
         Files.createDirectories(settings.out());
         var report = new ServicesReport(settings.out(), revision, settings.warmupSeconds(), settings.measureSeconds());
@@ -158,6 +171,7 @@ public final class ServicesRun {
                     case "trivial" -> trivial();
                     case "sinkron" -> sinkron();
                     case "etcd" -> etcd();
+                    case "redis" -> redis();
                     case "heap" -> heapAlone();
                     default -> throw new IllegalArgumentException("unknown part " + part);
                 }
@@ -451,10 +465,60 @@ public final class ServicesRun {
         }
     }
 
+    // ---------------------------------------------------------------- Redis
+
+    /**
+     * The cache's GET and PUT against one Redis server: no replication, nothing written to disk,
+     * so an upper bound for a store that replicates every write through Raft and answers reads
+     * from a near cache behind HTTP/JSON. Same key names, key counts and value size as the cache
+     * workload, same levels and loops.
+     */
+    private void redis() throws Exception {
+        progress("redis: starting redis-server");
+        report.note("Redis: " + RedisServer.version(settings.redis())
+                + ", one server, no replica, `--save \"\" --appendonly no` (nothing on disk): the"
+                + " non-replicated in-memory upper bound of the cache rows, driven over RESP with one"
+                + " command in flight per connection (no pipelining)");
+        try (var redis = new RedisServer(freshDirectory(settings.out().resolve("redis")), settings.redis()).start()) {
+            redis.awaitReady(Duration.ofSeconds(30));
+            storePids = new long[] {redis.pid()};
+            frontPids = new long[0];
+            List<String> endpoints = List.of(redis.endpoint());
+            String hot = "hot-" + tag() + "-";
+            fillRedis(redis.endpoint(), hot, HOT_KEYS);
+            warm(HttpLoad.resp(endpoints, RedisWorkloads.get(hot, HOT_KEYS)));
+            levels(CACHE_GET, "GET hit", "redis", HttpLoad.resp(endpoints, RedisWorkloads.get(hot, HOT_KEYS)), true);
+            levels(
+                    CACHE_PUT,
+                    "SET 100 B",
+                    "redis",
+                    HttpLoad.resp(endpoints, RedisWorkloads.set("put-" + tag() + "-", PUT_KEYS)),
+                    true);
+        }
+    }
+
+    /** Writes {@code prefix0 .. prefix(keys-1)} with the 100-character value the cache's hot keys get. */
+    private static void fillRedis(String endpoint, String prefix, int keys) throws IOException {
+        String[] hostPort = endpoint.split(":");
+        String value = "v".repeat(100);
+        try (var c = new RespConnection(hostPort[0], Integer.parseInt(hostPort[1]), 35_000)) {
+            for (int k = 0; k < keys; k++) {
+                if (c.exchange(RedisWorkloads.set(prefix + k, value)) != RespConnection.SIMPLE
+                        || !"OK".equals(c.text())) {
+                    throw new IOException("SET " + prefix + k + " answered " + c.text());
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- measuring
 
     /** An unrecorded run at the highest level, so the JIT has compiled the hot paths. */
     private void warm(List<String> endpoints, HttpWorkload workload) throws InterruptedException {
+        warm(HttpLoad.http(endpoints, workload));
+    }
+
+    private void warm(HttpLoad.Clients clients) throws InterruptedException {
         var s = settings.load(settings.maxLevel());
         var warm = new HttpLoad.Settings(
                 s.clients(),
@@ -464,7 +528,7 @@ public final class ServicesRun {
                 s.opTimeout(),
                 0,
                 s.seed());
-        new HttpLoad(endpoints, workload, warm).run(phase -> {});
+        new HttpLoad(clients, warm).run(phase -> {});
     }
 
     /**
@@ -474,9 +538,14 @@ public final class ServicesRun {
     private void levels(
             String group, String workload, String target, List<String> endpoints, HttpWorkload w, boolean open)
             throws InterruptedException {
+        levels(group, workload, target, HttpLoad.http(endpoints, w), open);
+    }
+
+    private void levels(String group, String workload, String target, HttpLoad.Clients w, boolean open)
+            throws InterruptedException {
         double peak = 0;
         for (int clients : settings.levels()) {
-            ServiceResult r = measure(group, workload, target, endpoints, w, settings.load(clients));
+            ServiceResult r = measure(group, workload, target, w, settings.load(clients));
             if (clients == settings.maxLevel()) {
                 peak = r.throughput();
             }
@@ -487,7 +556,6 @@ public final class ServicesRun {
                         group,
                         workload,
                         target,
-                        endpoints,
                         w,
                         settings.load(settings.maxLevel()).open(settings.maxLevel(), Math.max(1, fraction * peak)));
             }
@@ -502,10 +570,16 @@ public final class ServicesRun {
             HttpWorkload w,
             HttpLoad.Settings load)
             throws InterruptedException {
+        return measure(group, workload, target, HttpLoad.http(endpoints, w), load);
+    }
+
+    private ServiceResult measure(
+            String group, String workload, String target, HttpLoad.Clients w, HttpLoad.Settings load)
+            throws InterruptedException {
         progress(target + ": " + workload + ", " + load.clients() + " clients"
                 + (load.rate() > 0 ? ", open loop at " + Math.round(load.rate()) + "/s" : ""));
         var cpu = new CpuWindow(storePids, frontPids);
-        HttpLoad.Result r = new HttpLoad(endpoints, w, load).run(cpu);
+        HttpLoad.Result r = new HttpLoad(w, load).run(cpu);
         var row = ServiceResult.of(group, workload, target, load.clients(), load.rate(), r, cpu.seconds());
         report.add(row);
         return row;
