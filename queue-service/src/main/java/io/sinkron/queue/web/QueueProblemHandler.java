@@ -3,6 +3,7 @@ package io.sinkron.queue.web;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sinkron.client.ConsensusException;
 import io.sinkron.queue.service.QueueProblem;
+import io.sinkron.web.RequestBodyLimit;
 import java.net.URI;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -90,7 +91,7 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        if (hasCause(e, RequestSizeLimit.TooLarge.class)) {
+        if (RequestBodyLimit.causedBy(e)) {
             ProblemDetail problem =
                     ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, "request body is too large");
             problem.setType(ProblemTypes.PAYLOAD_TOO_LARGE);
@@ -243,15 +244,6 @@ class QueueProblemHandler extends ResponseEntityExceptionHandler {
             }
         }
         return path.toString();
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, URI type, String title, Exception e) {

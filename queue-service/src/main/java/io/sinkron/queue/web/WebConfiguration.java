@@ -1,5 +1,7 @@
 package io.sinkron.queue.web;
 
+import io.sinkron.queue.QueueServiceProperties;
+import io.sinkron.web.RequestBodyLimit;
 import io.sinkron.web.TomcatSafeguards;
 import io.sinkron.web.Utf8RequestBodies;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -21,5 +23,11 @@ class WebConfiguration {
     @Bean
     Utf8RequestBodies utf8RequestBodies() {
         return new Utf8RequestBodies();
+    }
+
+    /** Bodies beyond {@code max-request-size} are refused with 413 before they are read into memory. */
+    @Bean
+    RequestBodyLimit requestBodyLimit(QueueServiceProperties properties) {
+        return new RequestBodyLimit(properties.maxRequestSize().toBytes());
     }
 }
