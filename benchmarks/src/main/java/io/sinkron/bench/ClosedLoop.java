@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -67,20 +66,10 @@ final class ClosedLoop {
             clients.add(Thread.ofVirtual().name("client-" + c).start(() -> loop(seed)));
         }
         try {
-            Thread.sleep(settings.warmup());
-            recorder.getIntervalHistogram();
-            completed.reset();
-            errors.reset();
-            phases.onPhase("measure-start");
-            long start = System.nanoTime();
-            long end = start + settings.measure().toNanos();
-            for (long now = start; now < end && completed.sum() < settings.maxOps(); now = System.nanoTime()) {
-                Thread.sleep(Math.min(20, Math.max(1, (end - now) / 1_000_000)));
-            }
-            Histogram latencies = recorder.getIntervalHistogram();
-            long elapsed = System.nanoTime() - start;
-            phases.onPhase("measure-end");
-            return new LoadResult(targetName, settings.clients(), errors.sum(), elapsed / 1e9, latencies);
+            var window = MeasuredPhase.run(
+                    settings.warmup(), settings.measure(), settings.maxOps(), recorder, completed, errors, phases);
+            return new LoadResult(
+                    targetName, settings.clients(), window.errors(), window.seconds(), window.latencies());
         } finally {
             stopped = true;
             for (Thread t : clients) {

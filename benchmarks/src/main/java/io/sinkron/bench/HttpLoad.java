@@ -177,21 +177,9 @@ final class HttpLoad {
             clients.add(Thread.ofVirtual().name("load-client-" + c).start(() -> loop(client, session, origin)));
         }
         try {
-            Thread.sleep(settings.warmup());
-            recorder.getIntervalHistogram();
-            completed.reset();
-            errors.reset();
-            phases.onPhase("measure-start");
-            long start = System.nanoTime();
-            long end = start + settings.measure().toNanos();
-            for (long now = start; now < end && completed.sum() < settings.maxOps(); now = System.nanoTime()) {
-                Thread.sleep(Math.min(20, Math.max(1, (end - now) / 1_000_000)));
-            }
-            Histogram latencies = recorder.getIntervalHistogram();
-            long errorCount = errors.sum();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            phases.onPhase("measure-end");
-            return new Result(latencies, errorCount, seconds, firstError.get());
+            var window = MeasuredPhase.run(
+                    settings.warmup(), settings.measure(), settings.maxOps(), recorder, completed, errors, phases);
+            return new Result(window.latencies(), window.errors(), window.seconds(), firstError.get());
         } finally {
             stopped = true;
             for (Thread t : clients) {
