@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault-injection suite: {@code sinkron.faults.runs} runs of {@code sinkron.faults.duration}
  * each (ISO-8601, e.g. {@code PT100S}), with the faults of {@code sinkron.faults.mix} (a comma list
- * of {@code kill}, {@code pause}, {@code partition}). Run {@code i} uses seed {@code seed + i}; a
+ * of {@code kill}, {@code pause}, {@code partition}, {@code slow-disk}). Run {@code i} uses seed {@code seed + i}; a
  * blank {@code sinkron.faults.seed} draws one, and every seed is printed, so a run is repeated with
  * {@code -Dsinkron.faults.seed=<seed> -Dsinkron.faults.runs=1}. Histories, nemesis timelines and
  * logs stay in {@code sinkron.faults.report} ({@code target/fault-runs}).
@@ -36,7 +36,7 @@ class FaultInjectionIT {
     void when_nodes_crash_pause_and_partition_then_every_history_checks() throws Exception {
         int runs = Integer.parseInt(System.getProperty("sinkron.faults.runs", "1"));
         Duration duration = Duration.parse(System.getProperty("sinkron.faults.duration", "PT100S"));
-        List<String> mix = Arrays.stream(System.getProperty("sinkron.faults.mix", "kill,pause,partition")
+        List<String> mix = Arrays.stream(System.getProperty("sinkron.faults.mix", "kill,pause,partition,slow-disk")
                         .split(","))
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())

@@ -73,8 +73,13 @@ final class FaultRun {
         Files.createDirectories(dir);
         var random = new Random(seed);
         var history = new History();
+        SlowDisk disk = mix.contains("slow-disk") ? SlowDisk.prepare(dir) : null;
+        Map<String, String> nodeSettings = new LinkedHashMap<>(NODE_SETTINGS);
+        if (disk != null) {
+            nodeSettings.putAll(disk.env());
+        }
         try (var proxy = new FaultProxy();
-                var cluster = ConsensusCluster.start(consensusJar, dir, 3, NODE_SETTINGS, proxy::link);
+                var cluster = ConsensusCluster.start(consensusJar, dir, 3, nodeSettings, proxy::link);
                 var lock = ServiceProcess.start(
                         lockJar,
                         dir,
@@ -106,7 +111,7 @@ final class FaultRun {
                 w.setUp();
             }
 
-            var nemesis = new Nemesis(cluster, proxy, new Random(random.nextLong()), mix);
+            var nemesis = new Nemesis(cluster, proxy, disk, new Random(random.nextLong()), mix);
             var stop = new AtomicBoolean();
             long loadStart = System.nanoTime();
             long deadline = loadStart + duration.toNanos();
@@ -142,6 +147,9 @@ final class FaultRun {
             for (Workload w : workloads) {
                 anomalies.put(w.name(), w.check());
                 summaries.add(w.name() + ": " + w.summary());
+            }
+            if (!nemesis.problems().isEmpty()) {
+                anomalies.computeIfAbsent("harness", k -> new ArrayList<>()).addAll(nemesis.problems());
             }
             if (stuck) {
                 anomalies

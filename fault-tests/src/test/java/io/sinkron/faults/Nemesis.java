@@ -25,7 +25,10 @@ import tools.jackson.databind.JsonNode;
  *       timeout, then SIGCONT;
  *   <li>{@code partition}: through {@link FaultProxy}, one of: a random node cut off from the other
  *       two (majority/minority), the leader cut off, or a bridge (the two outer nodes cannot reach
- *       each other, the middle one reaches both); healed after a while.
+ *       each other, the middle one reaches both); healed after a while;
+ *   <li>{@code slow-disk}: through {@link SlowDisk}, every fsync of a node (the leader at least half of the
+ *       time) delayed by 100 to 800 ms for a few seconds; afterwards the node's own WAL fsync timer must
+ *       show the delay, or the fault did not take and the run says so.
  * </ul>
  *
  * Between faults the cluster is left alone, and a fault starts only when every node is running
@@ -34,7 +37,7 @@ import tools.jackson.databind.JsonNode;
 final class Nemesis {
 
     /** The fault kinds the mix may name. */
-    static final Set<String> KINDS = Set.of("kill", "pause", "partition");
+    static final Set<String> KINDS = Set.of("kill", "pause", "partition", "slow-disk");
 
     private static final long ELECTION_TIMEOUT_MAX_MS = 1_000;
     /** A bound on the loop besides the deadline; at least 2 s pass between two faults anyway. */
@@ -48,10 +51,17 @@ final class Nemesis {
     private final List<String> timeline = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private final boolean[] paused;
+    private final SlowDisk disk;
+    private final List<String> problems = new ArrayList<>();
 
-    Nemesis(ConsensusCluster cluster, FaultProxy proxy, Random random, List<String> mix) {
+    /** {@code disk} may be null when the mix has no {@code slow-disk}. */
+    Nemesis(ConsensusCluster cluster, FaultProxy proxy, SlowDisk disk, Random random, List<String> mix) {
+        if (mix.contains("slow-disk") && disk == null) {
+            throw new IllegalArgumentException("slow-disk faults need a SlowDisk");
+        }
         this.cluster = cluster;
         this.proxy = proxy;
+        this.disk = disk;
         this.random = random;
         this.mix = List.copyOf(mix);
         this.paused = new boolean[cluster.size()];
@@ -70,6 +80,7 @@ final class Nemesis {
                     case "kill" -> kill(stop);
                     case "pause" -> pause(stop);
                     case "partition" -> partition(stop);
+                    case "slow-disk" -> slowDisk(stop);
                     default -> throw new IllegalArgumentException("unknown fault in " + mix);
                 }
             }
@@ -81,6 +92,11 @@ final class Nemesis {
     /** Faults injected by kind, e.g. {@code {kill=3, partition-bridge=2}}. */
     Map<String, Integer> injected() {
         return Map.copyOf(injected);
+    }
+
+    /** Faults that did not take effect as intended (the run reports them as harness anomalies). */
+    List<String> problems() {
+        return List.copyOf(problems);
     }
 
     /** What was done when, in seconds since the nemesis was made. */
@@ -141,6 +157,25 @@ final class Nemesis {
         note(null, "heal");
     }
 
+    private void slowDisk(BooleanSupplier stop) throws IOException, InterruptedException {
+        int leader = leader();
+        int node = victim(leader);
+        String id = "node-" + (node + 1);
+        long delayMillis = 100 + random.nextInt(701);
+        disk.slow(id, Duration.ofMillis(delayMillis));
+        note("slow-disk", "every fsync of " + id + role(node, leader) + " delayed by " + delayMillis + " ms");
+        sleepUntil(System.nanoTime() + millis(3_000, 8_000), stop);
+        // The node's own record of its slowest recent WAL fsync: proof that the delay reached it.
+        double slowestMillis = cluster.metricMax(node, "sinkron_raft_fsync_seconds_max") * 1_000;
+        disk.heal(id);
+        note(null, String.format("disk of %s healed; slowest WAL fsync it reports: %.0f ms", id, slowestMillis));
+        if (slowestMillis < delayMillis) {
+            problems.add(String.format(
+                    "slow-disk on %s: fsyncs delayed by %d ms, but its slowest WAL fsync was %.0f ms",
+                    id, delayMillis, slowestMillis));
+        }
+    }
+
     private List<Set<Integer>> isolate(int node) {
         var rest = new java.util.HashSet<Integer>();
         for (int i = 0; i < cluster.size(); i++) {
@@ -185,6 +220,11 @@ final class Nemesis {
     /** Resumes paused nodes, restarts dead ones, heals the network. */
     void healAll() throws IOException, InterruptedException {
         proxy.heal();
+        if (disk != null) {
+            for (int i = 0; i < cluster.size(); i++) {
+                disk.heal("node-" + (i + 1));
+            }
+        }
         for (int i = 0; i < cluster.size(); i++) {
             if (paused[i]) {
                 signal(i, "CONT");

@@ -161,20 +161,31 @@ public final class ConsensusCluster implements AutoCloseable {
     public double metricSum(String name) throws IOException, InterruptedException {
         double sum = 0;
         for (int i = 0; i < size; i++) {
-            if (processes[i] == null || !processes[i].isAlive()) {
-                continue;
-            }
-            String text = Http.get(
-                            URI.create("http://127.0.0.1:" + httpPorts[i] + "/actuator/prometheus"),
-                            Duration.ofSeconds(10))
-                    .text();
-            for (String line : text.split("\n")) {
-                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
+            if (processes[i] != null && processes[i].isAlive()) {
+                sum += samples(i, name).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum();
             }
         }
         return sum;
+    }
+
+    /** The largest sample of the Prometheus metric {@code name} on node {@code i}, or 0 if it has none. */
+    public double metricMax(int i, String name) throws IOException, InterruptedException {
+        return samples(i, name).stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    private List<Double> samples(int i, String name) throws IOException, InterruptedException {
+        String text = Http.get(
+                        URI.create("http://127.0.0.1:" + httpPorts[i] + "/actuator/prometheus"), Duration.ofSeconds(10))
+                .text();
+        var samples = new ArrayList<Double>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                samples.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return samples;
     }
 
     private JsonNode status(int i) throws InterruptedException {
