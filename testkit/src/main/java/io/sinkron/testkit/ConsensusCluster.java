@@ -162,7 +162,7 @@ public final class ConsensusCluster implements AutoCloseable {
         double sum = 0;
         for (int i = 0; i < size; i++) {
             if (processes[i] != null && processes[i].isAlive()) {
-                sum += samples(i, name).stream()
+                sum += metricSamples(i, name).values().stream()
                         .mapToDouble(Double::doubleValue)
                         .sum();
             }
@@ -170,19 +170,22 @@ public final class ConsensusCluster implements AutoCloseable {
         return sum;
     }
 
-    /** The largest sample of the Prometheus metric {@code name} on node {@code i}, or 0 if it has none. */
-    public double metricMax(int i, String name) throws IOException, InterruptedException {
-        return samples(i, name).stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    }
-
-    private List<Double> samples(int i, String name) throws IOException, InterruptedException {
+    /**
+     * The samples of the Prometheus metric {@code name} on node {@code i}, by their labels as exposed
+     * (e.g. {@code le="0.1"}, the empty string for none).
+     */
+    public Map<String, Double> metricSamples(int i, String name) throws IOException, InterruptedException {
         String text = Http.get(
                         URI.create("http://127.0.0.1:" + httpPorts[i] + "/actuator/prometheus"), Duration.ofSeconds(10))
                 .text();
-        var samples = new ArrayList<Double>();
+        var samples = new LinkedHashMap<String, Double>();
         for (String line : text.split("\n")) {
             if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                samples.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                int space = line.lastIndexOf(' ');
+                String labels = line.charAt(name.length()) == '{'
+                        ? line.substring(name.length() + 1, line.lastIndexOf('}', space))
+                        : "";
+                samples.put(labels, Double.parseDouble(line.substring(space + 1)));
             }
         }
         return samples;
