@@ -171,7 +171,9 @@ final class ConnectionLoop implements Runnable {
                 return;
             }
             if (key.isConnectable()) {
-                c.channel.finishConnect();
+                if (!c.channel.finishConnect()) {
+                    return;
+                }
                 key.interestOps(SelectionKey.OP_READ);
                 if (c.pending != null) {
                     byte[] request = c.pending;
