@@ -2,7 +2,8 @@
 # Runs the whole performance benchmark of issue 2 section 7 and writes
 # benchmarks/target/results/results.md: Sinkron and etcd (3 members each on 127.0.0.1, one after
 # the other) at 1, 16 and 64 closed-loop clients, the load-generator calibration, and Sinkron
-# leader failover. Extra arguments go to io.sinkron.bench.BenchmarkRun, e.g.
+# leader failover. etcd is driven through a plain grpc-java stub of its KV.Put (EtcdTarget); the
+# calibration compares it with etcd's own Go client (the native tool below) and with jetcd. Extra arguments go to io.sinkron.bench.BenchmarkRun, e.g.
 #   benchmarks/run.sh --levels=1,64 --measure-seconds=30
 # Needs JDK 25 and Debian's etcd-server; installs etcd-server, and Go with Debian's etcd client
 # sources for the native calibration tool, through apt when run as root. SKIP_NATIVE=1 skips the

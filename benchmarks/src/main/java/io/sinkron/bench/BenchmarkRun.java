@@ -141,6 +141,8 @@ public final class BenchmarkRun {
             if (!settings.etcdNative().isEmpty()) {
                 report.calibration(measureNative(etcd, leader, settings.calibrationClients()));
             }
+            report.calibration(
+                    measure(etcd, leader, "etcd-jetcd", "JVM harness, jetcd", settings.calibrationClients(), 1));
         }
     }
 
@@ -157,6 +159,22 @@ public final class BenchmarkRun {
 
     /** {@code clients} closed-loop clients split over {@code processes} JVM generator processes. */
     private Measurement measure(Cluster cluster, int leader, String target, int clients, int processes)
+            throws IOException, InterruptedException {
+        return measure(
+                cluster,
+                leader,
+                target,
+                processes == 1 ? "JVM harness" : "JVM harness x" + processes,
+                clients,
+                processes);
+    }
+
+    /**
+     * @param target the generator's {@code --target}: {@code sinkron}, {@code etcd} (grpc-java
+     *     stub) or {@code etcd-jetcd}
+     * @param driver how the calibration table names this generator
+     */
+    private Measurement measure(Cluster cluster, int leader, String target, String driver, int clients, int processes)
             throws IOException, InterruptedException {
         progress(target + ": " + clients + " clients in " + processes + " generator process(es)");
         var window = new MeasuredWindow(cluster, leader);
@@ -178,7 +196,7 @@ public final class BenchmarkRun {
         }
         LoadResult result = processes == 1 ? results.getFirst() : LoadResult.concurrent(results);
         return Measurement.of(
-                processes == 1 ? "JVM harness" : "JVM harness x" + processes,
+                driver,
                 processes,
                 result,
                 window.serverCpuSeconds(),

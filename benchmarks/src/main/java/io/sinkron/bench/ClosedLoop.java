@@ -67,7 +67,13 @@ final class ClosedLoop {
         }
         try {
             var window = MeasuredPhase.run(
-                    settings.warmup(), settings.measure(), settings.maxOps(), recorder, completed, errors, phases);
+                    settings.warmup(),
+                    settings.measure(),
+                    settings.maxOps(),
+                    recorder::getIntervalHistogram,
+                    completed,
+                    errors,
+                    phases);
             return new LoadResult(
                     targetName, settings.clients(), window.errors(), window.seconds(), window.latencies());
         } finally {

@@ -27,18 +27,18 @@ final class EtcdWorkloads {
     /** Puts of a 100-byte value to keys drawn uniformly from {@code keys} 8-byte keys. */
     static HttpWorkload put(int keys) {
         String[] names = keyNames(keys);
-        return (client, connection, random) -> {
+        return (client, authority, random, setup) -> {
             String value = base64(ServiceWorkloads.payload(random));
-            return c ->
-                    c.exchange(PUT.render(c.authority(), "key", names[random.nextInt(keys)], "value", value)) == 200;
+            return ServiceWorkloads.drawn(
+                    () -> PUT.render(authority, "key", names[random.nextInt(keys)], "value", value), 200);
         };
     }
 
     /** Linearizable (the default) single-key ranges of keys drawn uniformly from {@code keys}. */
     static HttpWorkload range(int keys) {
         String[] names = keyNames(keys);
-        return (client, connection, random) ->
-                c -> c.exchange(RANGE.render(c.authority(), "key", names[random.nextInt(keys)])) == 200;
+        return (client, authority, random, setup) ->
+                ServiceWorkloads.drawn(() -> RANGE.render(authority, "key", names[random.nextInt(keys)]), 200);
     }
 
     private static String[] keyNames(int keys) {
@@ -51,10 +51,8 @@ final class EtcdWorkloads {
 
     /** One fixed range request, the same bytes wrk sends in the calibration. */
     static HttpWorkload rangeOne(String key) {
-        return (client, connection, random) -> {
-            byte[] request = RANGE.render(connection.authority(), "key", base64(key));
-            return c -> c.exchange(request) == 200;
-        };
+        return (client, authority, random, setup) ->
+                HttpWorkload.single(RANGE.render(authority, "key", base64(key)), 200);
     }
 
     static String rangeOneBody(String key) {
@@ -67,16 +65,31 @@ final class EtcdWorkloads {
      * unlocks with the key the lock call returned. {@code contended}: one lock name for all.
      */
     static HttpWorkload lockCycle(String tag, boolean contended) {
-        return (client, connection, random) -> {
-            String lease = grant(connection, 60);
+        return (client, authority, random, setup) -> {
+            String lease = grant(setup, 60);
             String name = base64(contended ? "contended-" + tag : "uncontended-" + tag + "-" + client);
-            byte[] lock = LOCK.render(connection.authority(), "name", name, "lease", lease);
-            return c -> {
-                if (c.exchange(lock) != 200) {
-                    return false;
+            byte[] lock = LOCK.render(authority, "name", name, "lease", lease);
+            return new Operation<>() {
+                private boolean unlocking;
+
+                @Override
+                public byte[] start() {
+                    unlocking = false;
+                    return lock;
                 }
-                String key = Http.jsonField(c.body(), "key");
-                return key != null && c.exchange(UNLOCK.render(c.authority(), "key", key)) == 200;
+
+                @Override
+                public byte[] next(HttpResponseParser answer) {
+                    if (unlocking) {
+                        return answer.status() == 200 ? SUCCEEDED : FAILED;
+                    }
+                    String key = answer.status() == 200 ? Http.jsonField(answer.body(), "key") : null;
+                    if (key == null) {
+                        return FAILED;
+                    }
+                    unlocking = true;
+                    return UNLOCK.render(authority, "key", key);
+                }
             };
         };
     }

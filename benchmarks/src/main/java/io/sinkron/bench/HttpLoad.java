@@ -1,6 +1,7 @@
 package io.sinkron.bench;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +10,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Drives an {@link HttpWorkload} (or, for Redis, a {@link RespWorkload}) with {@code clients}
- * virtual threads, each on its own keep-alive connection (client {@code c} to endpoint
- * {@code c mod n}) with one request in flight.
+ * keep-alive connections (client {@code c} to endpoint {@code c mod n}), one request in flight on
+ * each, multiplexed over a few platform threads ({@link ConnectionLoop}, one per core, as wrk runs
+ * one thread per core over epoll). Requests are pre-rendered bytes; answers are parsed in place.
  *
  * <ul>
  *   <li><b>Closed loop</b> ({@code rate == 0}): each client starts its next operation when the last
@@ -28,7 +29,8 @@ import org.HdrHistogram.Recorder;
  *
  * A warmup phase is run and discarded; the measured phase ends after {@code measure} or
  * {@code maxOps} completed operations, whichever comes first. Each request waits at most
- * {@code opTimeout}.
+ * {@code opTimeout}. Each thread records latencies into its own histogram; the measured window is
+ * their merge.
  */
 final class HttpLoad {
 
@@ -60,19 +62,38 @@ final class HttpLoad {
         }
     }
 
-    /** One client's connection (opened on first use) and its operation, as the load loop drives them. */
+    /**
+     * One client as a {@link ConnectionLoop} drives it: where it connects, the parser of its
+     * protocol and its operation. Used by one loop thread only, after {@link #prepare()}.
+     */
     interface Client {
-        /** Sets the client up (an etcd lease) before its first operation; retried until it succeeds. */
+        InetSocketAddress address();
+
+        /** Sets the client up (an etcd lease) before the load starts, with blocking calls. */
         void prepare() throws IOException;
 
-        /** One operation; {@code true} when every request got the answer it expects. */
-        boolean run() throws IOException;
+        /** The first request of the next operation. */
+        byte[] start();
 
-        /** The last answer, kept as the first error's description. */
+        /** The next request after the answer just parsed, or {@link Operation#SUCCEEDED}/{@link Operation#FAILED}. */
+        byte[] next();
+
+        /** Parses answer bytes; see {@link HttpResponseParser#parse}. */
+        int parse(byte[] buffer, int from, int to) throws IOException;
+
+        boolean complete();
+
+        /** The server closed the connection; completes an answer that runs until the close, or throws. */
+        void endOfStream() throws IOException;
+
+        /** Whether the server closes the connection after this answer. */
+        boolean closeAfter();
+
+        /** Readies the parser for the next answer. */
+        void reset();
+
+        /** The answer just parsed, kept as the first error's description. */
         String lastAnswer();
-
-        /** Closes the connection, which also unblocks an operation still waiting for an answer. */
-        void close();
     }
 
     /** The clients of one load: client {@code client} with its own random source and timeout. */
@@ -82,12 +103,9 @@ final class HttpLoad {
 
     private final Clients factory;
     private final Settings settings;
-    private final Recorder recorder = new Recorder(3);
     private final LongAdder completed = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final AtomicReference<String> firstError = new AtomicReference<>();
-    private final List<Client> sessions = new ArrayList<>();
-    private volatile boolean stopped;
 
     /** @param endpoints {@code host:port} of the targets */
     HttpLoad(List<String> endpoints, HttpWorkload workload, Settings settings) {
@@ -104,28 +122,62 @@ final class HttpLoad {
         List<String> targets = List.copyOf(endpoints);
         return (client, random, timeoutMillis) -> {
             String[] endpoint = targets.get(client % targets.size()).split(":");
-            var connection = new HttpConnection(endpoint[0], Integer.parseInt(endpoint[1]), timeoutMillis);
+            var address = new InetSocketAddress(endpoint[0], Integer.parseInt(endpoint[1]));
+            String authority = endpoint[0] + ":" + endpoint[1];
+            var parser = new HttpResponseParser();
             return new Client() {
-                private HttpWorkload.Operation operation;
+                private Operation<HttpResponseParser> operation;
 
                 @Override
-                public void prepare() throws IOException {
-                    operation = workload.client(client, connection, random);
+                public InetSocketAddress address() {
+                    return address;
                 }
 
                 @Override
-                public boolean run() throws IOException {
-                    return operation.run(connection);
+                public void prepare() throws IOException {
+                    try (var setup = new HttpConnection(endpoint[0], address.getPort(), timeoutMillis)) {
+                        operation = workload.client(client, authority, random, setup);
+                    }
+                }
+
+                @Override
+                public byte[] start() {
+                    return operation.start();
+                }
+
+                @Override
+                public byte[] next() {
+                    return operation.next(parser);
+                }
+
+                @Override
+                public int parse(byte[] buffer, int from, int to) throws IOException {
+                    return parser.parse(buffer, from, to);
+                }
+
+                @Override
+                public boolean complete() {
+                    return parser.complete();
+                }
+
+                @Override
+                public void endOfStream() throws IOException {
+                    parser.endOfStream();
+                }
+
+                @Override
+                public boolean closeAfter() {
+                    return parser.closeAfter();
+                }
+
+                @Override
+                public void reset() {
+                    parser.reset();
                 }
 
                 @Override
                 public String lastAnswer() {
-                    return connection.body();
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
+                    return parser.status() + " " + parser.body();
                 }
             };
         };
@@ -136,9 +188,15 @@ final class HttpLoad {
         List<String> targets = List.copyOf(endpoints);
         return (client, random, timeoutMillis) -> {
             String[] endpoint = targets.get(client % targets.size()).split(":");
-            var connection = new RespConnection(endpoint[0], Integer.parseInt(endpoint[1]), timeoutMillis);
+            var address = new InetSocketAddress(endpoint[0], Integer.parseInt(endpoint[1]));
+            var parser = new RespReplyParser();
             return new Client() {
-                private RespWorkload.Operation operation;
+                private Operation<RespReplyParser> operation;
+
+                @Override
+                public InetSocketAddress address() {
+                    return address;
+                }
 
                 @Override
                 public void prepare() {
@@ -146,93 +204,141 @@ final class HttpLoad {
                 }
 
                 @Override
-                public boolean run() throws IOException {
-                    return operation.run(connection);
+                public byte[] start() {
+                    return operation.start();
+                }
+
+                @Override
+                public byte[] next() {
+                    return operation.next(parser);
+                }
+
+                @Override
+                public int parse(byte[] buffer, int from, int to) throws IOException {
+                    return parser.parse(buffer, from, to);
+                }
+
+                @Override
+                public boolean complete() {
+                    return parser.complete();
+                }
+
+                @Override
+                public void endOfStream() throws IOException {
+                    parser.endOfStream();
+                }
+
+                @Override
+                public boolean closeAfter() {
+                    return false;
+                }
+
+                @Override
+                public void reset() {
+                    parser.reset();
                 }
 
                 @Override
                 public String lastAnswer() {
-                    String text = connection.text();
+                    String text = parser.text();
                     return text == null ? "(nil)" : text;
-                }
-
-                @Override
-                public void close() {
-                    connection.close();
                 }
             };
         };
     }
 
+    /** How many loop threads drive {@code clients}: one per core, as wrk's {@code -t}, at most one per client. */
+    static int threads(int clients) {
+        return Math.max(1, Math.min(clients, Runtime.getRuntime().availableProcessors()));
+    }
+
     Result run(ClosedLoop.PhaseListener phases) throws InterruptedException {
-        List<Thread> clients = new ArrayList<>();
-        long origin = System.nanoTime();
-        for (int c = 0; c < settings.clients(); c++) {
-            var session = factory.client(c, new SplittableRandom(settings.seed() * 1_000_003L + c), (int)
-                    settings.opTimeout().toMillis());
-            synchronized (sessions) {
-                sessions.add(session);
+        int clients = settings.clients();
+        int timeoutMillis = (int) settings.opTimeout().toMillis();
+        List<Client> prepared = prepare(clients, timeoutMillis);
+        // Open loop: each client's share of the rate, its first slot staggered among the others'.
+        long interval = settings.rate() > 0 ? (long) (1e9 * clients / settings.rate()) : 0;
+        long origin = System.nanoTime() + 1_000_000;
+        List<ConnectionLoop> loops = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads(clients); t++) {
+                loops.add(new ConnectionLoop(interval, settings.opTimeout().toNanos(), completed, errors, firstError));
             }
-            int client = c;
-            clients.add(Thread.ofVirtual().name("load-client-" + c).start(() -> loop(client, session, origin)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot open a selector", e);
+        }
+        for (int c = 0; c < clients; c++) {
+            if (prepared.get(c) != null) {
+                loops.get(c % loops.size()).add(prepared.get(c), origin + (interval * c) / clients);
+            }
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < loops.size(); t++) {
+            threads.add(Thread.ofPlatform().name("load-loop-" + t).start(loops.get(t)));
         }
         try {
             var window = MeasuredPhase.run(
-                    settings.warmup(), settings.measure(), settings.maxOps(), recorder, completed, errors, phases);
+                    settings.warmup(),
+                    settings.measure(),
+                    settings.maxOps(),
+                    () -> merged(loops),
+                    completed,
+                    errors,
+                    phases);
             return new Result(window.latencies(), window.errors(), window.seconds(), firstError.get());
         } finally {
-            stopped = true;
-            for (Thread t : clients) {
+            loops.forEach(ConnectionLoop::stop);
+            for (Thread t : threads) {
                 t.join(settings.opTimeout().plusSeconds(1));
-            }
-            synchronized (sessions) {
-                // Unblocks a client still waiting for an answer, e.g. a lock waiter.
-                sessions.forEach(Client::close);
             }
         }
     }
 
-    private void loop(int client, Client session, long origin) {
-        boolean prepared = false;
-        // Open loop: this client's share of the rate, its first slot staggered among the others'.
-        long interval = settings.rate() > 0 ? (long) (1e9 * settings.clients() / settings.rate()) : 0;
-        long due = origin + (interval * client) / Math.max(1, settings.clients());
-        while (!stopped) {
-            try {
-                if (!prepared) {
-                    session.prepare();
-                    prepared = true;
-                }
-                long start = System.nanoTime();
-                if (interval > 0) {
-                    while (start < due && !stopped) {
-                        LockSupport.parkNanos(due - start);
-                        start = System.nanoTime();
+    private static Histogram merged(List<ConnectionLoop> loops) {
+        var merged = new Histogram(3);
+        for (ConnectionLoop loop : loops) {
+            merged.add(loop.interval());
+        }
+        return merged;
+    }
+
+    /**
+     * Creates and sets up every client, all at once on virtual threads; a client whose set-up
+     * still fails after {@code opTimeout} is counted as an error and left out ({@code null}).
+     */
+    private List<Client> prepare(int clients, int timeoutMillis) throws InterruptedException {
+        var ready = new ArrayList<Client>(clients);
+        List<Thread> setups = new ArrayList<>();
+        long deadline = System.nanoTime() + settings.opTimeout().toNanos();
+        for (int c = 0; c < clients; c++) {
+            var client = factory.client(c, new SplittableRandom(settings.seed() * 1_000_003L + c), timeoutMillis);
+            ready.add(client);
+            int index = c;
+            setups.add(Thread.ofVirtual().name("load-setup-" + c).start(() -> {
+                while (true) {
+                    try {
+                        client.prepare();
+                        return;
+                    } catch (IOException | RuntimeException e) {
+                        firstError.compareAndSet(null, "set-up of client " + index + ": " + e);
+                        if (System.nanoTime() > deadline) {
+                            errors.increment();
+                            synchronized (ready) {
+                                ready.set(index, null);
+                            }
+                            return;
+                        }
+                        // A refused connection must not become a busy loop.
+                        LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
                     }
-                    start = due;
-                    due += interval;
                 }
-                boolean ok = session.run();
-                long latency = System.nanoTime() - start;
-                if (stopped) {
-                    return;
-                }
-                if (ok) {
-                    recorder.recordValue(latency);
-                    completed.increment();
-                } else {
-                    errors.increment();
-                    firstError.compareAndSet(null, session.lastAnswer());
-                }
-            } catch (Exception e) {
-                if (stopped) {
-                    return;
-                }
-                errors.increment();
-                firstError.compareAndSet(null, e.toString());
-                // A refused or broken connection must not become a busy loop.
-                LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-            }
+            }));
+        }
+        for (Thread t : setups) {
+            t.join();
+        }
+        synchronized (ready) {
+            return new ArrayList<>(ready);
         }
     }
 }

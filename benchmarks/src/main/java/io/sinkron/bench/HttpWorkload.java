@@ -4,21 +4,23 @@ import java.io.IOException;
 import java.util.SplittableRandom;
 
 /**
- * What one kind of benchmark client does over its own {@link HttpConnection}: one operation may
- * be several requests (a lock's acquire and release), and counts as one completed operation only
- * when every request got the answer it expects.
+ * What one kind of benchmark client does over its own keep-alive HTTP/1.1 connection: one
+ * operation may be several requests (a lock's acquire and release), and counts as one completed
+ * operation only when every request got the answer it expects.
  */
 interface HttpWorkload {
 
-    /** One client's operation; its state (a lease, a receipt) is its own. */
-    interface Operation {
-        /** @return {@code true} when the operation succeeded, {@code false} for an error answer */
-        boolean run(HttpConnection connection) throws IOException;
-    }
-
     /**
-     * Client {@code client}'s operation, after any setup it needs (an etcd lease) on
-     * {@code connection}.
+     * Client {@code client}'s operation, after any setup it needs (an etcd lease), done over the
+     * blocking {@code setup} connection before the load starts.
+     *
+     * @param authority {@code host:port} of the client's target, for the {@code Host} header
      */
-    Operation client(int client, HttpConnection connection, SplittableRandom random) throws IOException;
+    Operation<HttpResponseParser> client(int client, String authority, SplittableRandom random, HttpConnection setup)
+            throws IOException;
+
+    /** An operation of one fixed request that expects {@code status}. */
+    static Operation<HttpResponseParser> single(byte[] request, int status) {
+        return Operation.single(request, answer -> answer.status() == status);
+    }
 }

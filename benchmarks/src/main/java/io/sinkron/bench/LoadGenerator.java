@@ -8,13 +8,15 @@ import java.time.Duration;
  * stdout; diagnostics go to stderr.
  *
  * <pre>
- * java -cp benchmarks.jar io.sinkron.bench.LoadGenerator --target=sinkron|etcd --endpoints=...
+ * java -cp benchmarks.jar io.sinkron.bench.LoadGenerator --target=sinkron|etcd|etcd-jetcd --endpoints=...
  *     [--clients=64] [--warmup-seconds=10] [--measure-seconds=20] [--max-ops=2000000]
  *     [--value-bytes=100] [--keys=10000] [--op-timeout-seconds=10] [--seed=1]
  * </pre>
  *
  * Sinkron endpoints are gRPC {@code host:port} of the consensus nodes (the client finds the
- * leader); etcd endpoints are client URLs ({@code http://host:port}).
+ * leader); etcd endpoints are client URLs ({@code http://host:port}). {@code etcd} drives etcd's
+ * {@code KV.Put} through a plain grpc-java stub ({@link EtcdTarget}), {@code etcd-jetcd} through
+ * jetcd ({@link JetcdTarget}); both report as target {@code etcd}.
  */
 public final class LoadGenerator {
 
@@ -39,9 +41,11 @@ public final class LoadGenerator {
         try (KvTarget target = switch (targetName) {
             case "sinkron" -> new SinkronTarget(endpoints);
             case "etcd" -> new EtcdTarget(endpoints);
+            case "etcd-jetcd" -> new JetcdTarget(endpoints);
             default -> throw new IllegalArgumentException("unknown --target " + targetName);
         }) {
-            LoadResult result = new ClosedLoop(target, settings).run(targetName, phase -> {
+            String store = targetName.startsWith("etcd") ? "etcd" : targetName;
+            LoadResult result = new ClosedLoop(target, settings).run(store, phase -> {
                 System.out.println("PHASE " + phase);
                 System.out.flush();
             });

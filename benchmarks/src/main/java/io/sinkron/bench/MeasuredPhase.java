@@ -2,14 +2,15 @@ package io.sinkron.bench;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The timeline every load loop runs while its clients work: a warmup whose latencies and counts
  * are discarded, then one measured window that ends after {@code measure} or {@code maxOps}
- * completed operations, whichever comes first. The clients record into {@code recorder},
- * {@code completed} and {@code errors}; this only watches the clock and cuts the window.
+ * completed operations, whichever comes first. The clients record latencies that
+ * {@code interval} hands over (and resets) and count into {@code completed} and {@code errors};
+ * this only watches the clock and cuts the window.
  */
 final class MeasuredPhase {
 
@@ -22,14 +23,14 @@ final class MeasuredPhase {
             Duration warmup,
             Duration measure,
             long maxOps,
-            Recorder recorder,
+            Supplier<Histogram> interval,
             LongAdder completed,
             LongAdder errors,
             ClosedLoop.PhaseListener phases)
             throws InterruptedException {
         // The warmup is a span of load, not a wait for a condition: the clients run through it.
         Thread.sleep(warmup);
-        recorder.getIntervalHistogram();
+        interval.get();
         completed.reset();
         errors.reset();
         phases.onPhase("measure-start");
@@ -38,7 +39,7 @@ final class MeasuredPhase {
         for (long now = start; now < end && completed.sum() < maxOps; now = System.nanoTime()) {
             Thread.sleep(Math.min(20, Math.max(1, (end - now) / 1_000_000)));
         }
-        Histogram latencies = recorder.getIntervalHistogram();
+        Histogram latencies = interval.get();
         long errorCount = errors.sum();
         double seconds = (System.nanoTime() - start) / 1e9;
         phases.onPhase("measure-end");

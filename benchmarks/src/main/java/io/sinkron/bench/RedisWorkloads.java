@@ -28,7 +28,17 @@ final class RedisWorkloads {
             for (int k = 0; k < keys; k++) {
                 commands[k] = RespConnection.command(GET, bytes(prefix + k));
             }
-            return c -> c.exchange(commands[random.nextInt(keys)]) == RespConnection.BULK && c.length() >= 0;
+            return new Operation<>() {
+                @Override
+                public byte[] start() {
+                    return commands[random.nextInt(keys)];
+                }
+
+                @Override
+                public byte[] next(RespReplyParser reply) {
+                    return reply.type() == RespConnection.BULK && reply.length() >= 0 ? SUCCEEDED : FAILED;
+                }
+            };
         };
     }
 
@@ -36,9 +46,17 @@ final class RedisWorkloads {
     static RespWorkload set(String prefix, int keys) {
         return (client, random) -> {
             byte[] value = bytes(ServiceWorkloads.payload(random));
-            return c -> c.exchange(RespConnection.command(SET, bytes(prefix + random.nextInt(keys)), value))
-                            == RespConnection.SIMPLE
-                    && "OK".equals(c.text());
+            return new Operation<>() {
+                @Override
+                public byte[] start() {
+                    return RespConnection.command(SET, bytes(prefix + random.nextInt(keys)), value);
+                }
+
+                @Override
+                public byte[] next(RespReplyParser reply) {
+                    return reply.type() == RespConnection.SIMPLE && "OK".equals(reply.text()) ? SUCCEEDED : FAILED;
+                }
+            };
         };
     }
 

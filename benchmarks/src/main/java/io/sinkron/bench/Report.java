@@ -47,6 +47,9 @@ final class Report {
         line("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + "; Sinkron nodes run with " + String.join(" ", sinkronJvmArgs));
         line("- etcd: " + etcdVersion(etcd));
+        line("- drivers: Sinkron through ConsensusClient; etcd through a plain grpc-java stub of"
+                + " etcdserverpb.KV/Put on a channel built like ConsensusClient's; jetcd 0.8.6 only as a"
+                + " calibration row");
         line("- data directories on " + Files.getFileStore(out).type() + " ("
                 + Files.getFileStore(out).name()
                 + "); 150-byte append + fdatasync: p50 " + ms(fsync.p50Millis()) + " ms, p99 "
@@ -125,7 +128,14 @@ final class Report {
                             .append(rate(s.throughput()))
                             .append(" vs ")
                             .append(rate(c.throughput()))
-                            .append(" puts/s)\n"));
+                            .append(" puts/s)")
+                            .append(
+                                    c.driver().startsWith("native")
+                                            ? s.throughput() >= 0.9 * c.throughput()
+                                                    ? " — ≥ 90% of the native tool: **met**"
+                                                    : " — ≥ 90% of the native tool: **not met**"
+                                            : "")
+                            .append('\n'));
         }
 
         if (!failovers.isEmpty()) {

@@ -37,26 +37,44 @@ final class ServiceWorkloads {
      * waits up to 30 s in line (FIFO); otherwise each client has its own lock and tries once.
      */
     static HttpWorkload lockCycle(String tag, boolean contended) {
-        return (client, connection, random) -> {
+        return (client, authority, random, setup) -> {
             String lock = contended ? "contended-" + tag : "uncontended-" + tag + "-" + client;
             String owner = "bench-" + tag + "-" + client;
             String[] vars = {"lock", lock, "client", owner, "timeout", contended ? "30000" : "0"};
-            byte[] acquire = ACQUIRE.render(connection.authority(), vars);
-            byte[] release = RELEASE.render(connection.authority(), vars);
-            return c -> c.exchange(acquire) == 200 && c.exchange(release) == 200;
+            return sequence(ACQUIRE.render(authority, vars), 200, RELEASE.render(authority, vars), 200);
+        };
+    }
+
+    /** Two fixed requests in turn, each expecting its status; the second only after the first succeeded. */
+    static Operation<HttpResponseParser> sequence(byte[] first, int firstStatus, byte[] second, int secondStatus) {
+        return new Operation<>() {
+            private boolean atSecond;
+
+            @Override
+            public byte[] start() {
+                atSecond = false;
+                return first;
+            }
+
+            @Override
+            public byte[] next(HttpResponseParser answer) {
+                if (!atSecond) {
+                    atSecond = true;
+                    return answer.status() == firstStatus ? second : FAILED;
+                }
+                return answer.status() == secondStatus ? SUCCEEDED : FAILED;
+            }
         };
     }
 
     static HttpWorkload enqueue(String queue) {
-        return (client, connection, random) -> {
-            byte[] request = ENQUEUE.render(connection.authority(), "queue", queue, "message", payload(random));
-            return c -> c.exchange(request) == 201;
-        };
+        return (client, authority, random, setup) ->
+                HttpWorkload.single(ENQUEUE.render(authority, "queue", queue, "message", payload(random)), 201);
     }
 
     /** Up to 100 messages per request, for filling a queue fast. */
     static HttpWorkload enqueueBatch(String queue, int batch) {
-        return (client, connection, random) -> {
+        return (client, authority, random, setup) -> {
             var messages = new StringBuilder("{\"messages\":[");
             for (int i = 0; i < batch; i++) {
                 messages.append(i == 0 ? "" : ",")
@@ -66,70 +84,97 @@ final class ServiceWorkloads {
             }
             byte[] request = RequestTemplate.post(
                             "/queue/{queue}/enqueue", messages.append("]}").toString())
-                    .render(connection.authority(), "queue", queue);
-            return c -> c.exchange(request) == 201;
+                    .render(authority, "queue", queue);
+            return HttpWorkload.single(request, 201);
         };
     }
 
     /** Dequeue one message and ack it; an empty dequeue is an error (the queue ran dry). */
     static HttpWorkload dequeueAck(String queue) {
-        return (client, connection, random) -> {
-            byte[] dequeue = DEQUEUE.render(connection.authority(), "queue", queue);
-            return c -> {
-                if (c.exchange(dequeue) != 200) {
-                    return false;
+        return (client, authority, random, setup) -> {
+            byte[] dequeue = DEQUEUE.render(authority, "queue", queue);
+            return new Operation<>() {
+                private boolean acking;
+
+                @Override
+                public byte[] start() {
+                    acking = false;
+                    return dequeue;
                 }
-                String body = c.body();
-                String id = Http.jsonField(body, "message_id");
-                String receipt = Http.jsonField(body, "receipt");
-                if (id == null || receipt == null) {
-                    return false;
+
+                @Override
+                public byte[] next(HttpResponseParser answer) {
+                    if (acking) {
+                        return answer.status() == 200 ? SUCCEEDED : FAILED;
+                    }
+                    if (answer.status() != 200) {
+                        return FAILED;
+                    }
+                    String body = answer.body();
+                    String id = Http.jsonField(body, "message_id");
+                    String receipt = Http.jsonField(body, "receipt");
+                    if (id == null || receipt == null) {
+                        return FAILED;
+                    }
+                    acking = true;
+                    return ACK.render(authority, "queue", queue, "id", id, "receipt", receipt);
                 }
-                return c.exchange(ACK.render(c.authority(), "queue", queue, "id", id, "receipt", receipt)) == 200;
             };
         };
     }
 
     /** GET of keys drawn uniformly from {@code prefix0 .. prefix(keys-1)}, each expected to exist. */
     static HttpWorkload cacheGet(String prefix, int keys) {
-        return (client, connection, random) -> {
+        return (client, authority, random, setup) -> {
             byte[][] requests = new byte[keys][];
             for (int k = 0; k < keys; k++) {
-                requests[k] = CACHE_GET.render(connection.authority(), "key", prefix + k);
+                requests[k] = CACHE_GET.render(authority, "key", prefix + k);
             }
-            return c -> c.exchange(requests[random.nextInt(keys)]) == 200;
+            return drawn(() -> requests[random.nextInt(keys)], 200);
         };
     }
 
     /** PUT of a 100-character string value to keys drawn uniformly from {@code keys}. */
     static HttpWorkload cachePut(String prefix, int keys) {
-        return (client, connection, random) -> {
+        return (client, authority, random, setup) -> {
             String value = payload(random);
-            return c ->
-                    c.exchange(CACHE_PUT.render(c.authority(), "key", prefix + random.nextInt(keys), "value", value))
-                            == 200;
+            return drawn(() -> CACHE_PUT.render(authority, "key", prefix + random.nextInt(keys), "value", value), 200);
         };
     }
 
     /** Reads ({@code 1 - writeShare}) and writes of Zipf-distributed keys. */
     static HttpWorkload cacheZipf(String prefix, Zipf zipf, double writeShare) {
-        return (client, connection, random) -> {
+        return (client, authority, random, setup) -> {
             String value = payload(random);
-            return c -> {
-                String key = prefix + zipf.next(random);
-                if (random.nextDouble() < writeShare) {
-                    return c.exchange(CACHE_PUT.render(c.authority(), "key", key, "value", value)) == 200;
-                }
-                return c.exchange(CACHE_GET.render(c.authority(), "key", key)) == 200;
-            };
+            return drawn(
+                    () -> {
+                        String key = prefix + zipf.next(random);
+                        return random.nextDouble() < writeShare
+                                ? CACHE_PUT.render(authority, "key", key, "value", value)
+                                : CACHE_GET.render(authority, "key", key);
+                    },
+                    200);
+        };
+    }
+
+    /** An operation of one request drawn afresh for each operation, expecting {@code status}. */
+    static Operation<HttpResponseParser> drawn(java.util.function.Supplier<byte[]> request, int status) {
+        return new Operation<>() {
+            @Override
+            public byte[] start() {
+                return request.get();
+            }
+
+            @Override
+            public byte[] next(HttpResponseParser answer) {
+                return answer.status() == status ? SUCCEEDED : FAILED;
+            }
         };
     }
 
     /** The trivial Spring MVC endpoint of {@link ConstantJsonApp}. */
     static HttpWorkload constant() {
-        return (client, connection, random) -> {
-            byte[] request = RequestTemplate.get(ConstantJsonApp.PATH).render(connection.authority());
-            return c -> c.exchange(request) == 200;
-        };
+        return (client, authority, random, setup) ->
+                HttpWorkload.single(RequestTemplate.get(ConstantJsonApp.PATH).render(authority), 200);
     }
 }

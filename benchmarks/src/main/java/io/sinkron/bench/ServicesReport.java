@@ -145,24 +145,33 @@ final class ServicesReport {
             b.append(" |\n");
         }
         b.append('\n');
-        for (String target : List.of("spring-mvc", "etcd")) {
-            Optional<ServiceResult> ours = best(target, "JVM harness");
-            Optional<ServiceResult> wrk = best(target, "wrk");
-            if (ours.isPresent() && wrk.isPresent()) {
-                double ratio = ours.get().throughput() / wrk.get().throughput();
-                b.append("- ")
-                        .append(target)
-                        .append(": the JVM harness's best run reaches ")
-                        .append(percent(ratio));
-                b.append(" of wrk's best (")
-                        .append(rate(ours.get().throughput()))
-                        .append(" vs ");
-                b.append(rate(wrk.get().throughput()))
-                        .append(" req/s) — ")
-                        .append(verdict(ratio >= 0.9))
-                        .append('\n');
-            }
-        }
+        List<ServiceResult> calibration = group("calibration");
+        calibration.stream()
+                .filter(r -> !r.driver().equals("JVM harness"))
+                .map(r -> List.of(r.target(), r.workload(), r.driver()))
+                .distinct()
+                .forEach(key -> {
+                    Optional<ServiceResult> ours = best(key.get(0), key.get(1), "JVM harness");
+                    Optional<ServiceResult> tool = best(key.get(0), key.get(1), key.get(2));
+                    if (ours.isPresent() && tool.isPresent()) {
+                        double ratio = ours.get().throughput() / tool.get().throughput();
+                        b.append("- ")
+                                .append(key.get(0))
+                                .append(' ')
+                                .append(key.get(1))
+                                .append(": the JVM harness's best run reaches ")
+                                .append(percent(ratio));
+                        b.append(" of ")
+                                .append(key.get(2))
+                                .append("'s best (")
+                                .append(rate(ours.get().throughput()))
+                                .append(" vs ");
+                        b.append(rate(tool.get().throughput()))
+                                .append(" req/s) — ")
+                                .append(verdict(ratio >= 0.9))
+                                .append('\n');
+                    }
+                });
 
         for (String group : groups()) {
             if (group.equals("calibration")) {
@@ -403,10 +412,12 @@ final class ServicesReport {
                 .findFirst();
     }
 
-    /** The fastest calibration run of {@code driver} against {@code target}. */
-    private Optional<ServiceResult> best(String target, String driver) {
+    /** The fastest calibration run of {@code driver} against {@code target} with {@code workload}. */
+    private Optional<ServiceResult> best(String target, String workload, String driver) {
         return group("calibration").stream()
-                .filter(r -> r.target().equals(target) && r.driver().equals(driver))
+                .filter(r -> r.target().equals(target)
+                        && r.workload().equals(workload)
+                        && r.driver().equals(driver))
                 .max(Comparator.comparingDouble(ServiceResult::throughput));
     }
 

@@ -27,14 +27,18 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp benchmarks.jar io.sinkron.bench.ServicesRun [--bin=.] [--etcd=/usr/bin/etcd]
- *     [--wrk=/usr/bin/wrk] [--redis=/usr/bin/redis-server]
+ *     [--wrk=/usr/bin/wrk] [--redis=/usr/bin/redis-server] [--redis-benchmark=/usr/bin/redis-benchmark]
  *     [--out=benchmarks/target/results-services] [--levels=1,16,64]
  *     [--open-fractions=0.5,0.8] [--warmup-seconds=5] [--measure-seconds=10]
  *     [--service-warmup-seconds=10] [--resident-messages=1000000] [--holder-rounds=200]
  *     [--sinkron-jvm-args="-Xmx1g"] [--service-jvm-args="-Xmx512m"]
- *     [--parts=trivial,sinkron,etcd,redis]
+ *     [--parts=trivial,sinkron,etcd,redis] [--calibration-rounds=2]
  *     [--revision=TEXT]
  * </pre>
+ *
+ * {@code --parts=calibration} runs only the calibration of the load generator: the trivial
+ * endpoint and etcd's gateway against wrk, Redis against redis-benchmark, each
+ * {@code --calibration-rounds} times in turn.
  */
 public final class ServicesRun {
 
@@ -57,6 +61,7 @@ public final class ServicesRun {
             String etcd,
             String wrk,
             String redis,
+            String redisBenchmark,
             Path out,
             List<Integer> levels,
             List<Double> openFractions,
@@ -67,7 +72,8 @@ public final class ServicesRun {
             int holderRounds,
             List<String> sinkronJvmArgs,
             List<String> serviceJvmArgs,
-            List<String> parts) {
+            List<String> parts,
+            int calibrationRounds) {
 
         HttpLoad.Settings load(int clients) {
             return new HttpLoad.Settings(
@@ -88,6 +94,8 @@ public final class ServicesRun {
     private final Settings settings;
     private final ServicesReport report;
     private int tags;
+    /** Set for {@code --parts=calibration}: each part stops after its calibration. */
+    private boolean calibrationOnly;
     /** The processes whose CPU the current measurements account: store, REST front ends. */
     private long[] storePids = {};
 
@@ -106,6 +114,7 @@ public final class ServicesRun {
                 options.string("etcd", "/usr/bin/etcd"),
                 options.string("wrk", "/usr/bin/wrk"),
                 options.string("redis", "/usr/bin/redis-server"),
+                options.string("redis-benchmark", "/usr/bin/redis-benchmark"),
                 Path.of(options.string("out", "benchmarks/target/results-services")),
                 Arrays.stream(options.string("levels", "1,16,64").split(","))
                         .map(Integer::parseInt)
@@ -122,7 +131,8 @@ public final class ServicesRun {
                 options.integer("holder-rounds", 200),
                 List.of(options.string("sinkron-jvm-args", "-Xmx1g").trim().split("\\s+")),
                 List.of(options.string("service-jvm-args", "-Xmx512m").trim().split("\\s+")),
-                List.of(options.string("parts", "trivial,sinkron,etcd,redis").split(",")));
+                List.of(options.string("parts", "trivial,sinkron,etcd,redis").split(",")),
+                options.integer("calibration-rounds", 2));
         String revision = options.string("revision", "unknown");
         options.rejectUnknown();
         // Only the parts that start Sinkron need its jars; --parts=redis runs on the benchmarks jar alone.
@@ -142,8 +152,13 @@ public final class ServicesRun {
                 throw new IllegalArgumentException(tool + " not found; apt-get install -y etcd-server wrk");
             }
         }
-        if (settings.parts().contains("redis") && !Files.isExecutable(Path.of(settings.redis()))) {
+        boolean redis = settings.parts().contains("redis") || settings.parts().contains("calibration");
+        if (redis && !Files.isExecutable(Path.of(settings.redis()))) {
             throw new IllegalArgumentException(settings.redis() + " not found; apt-get install -y redis-server");
+        }
+        if (redis && !Files.isExecutable(Path.of(settings.redisBenchmark()))) {
+            throw new IllegalArgumentException(
+                    settings.redisBenchmark() + " not found; apt-get install -y redis-tools");
         }
         Files.createDirectories(settings.out());
         var report = new ServicesReport(settings.out(), revision, settings.warmupSeconds(), settings.measureSeconds());
@@ -173,6 +188,7 @@ public final class ServicesRun {
                     case "etcd" -> etcd();
                     case "redis" -> redis();
                     case "heap" -> heapAlone();
+                    case "calibration" -> calibrationOnly();
                     default -> throw new IllegalArgumentException("unknown part " + part);
                 }
             } catch (Exception e) {
@@ -180,6 +196,18 @@ public final class ServicesRun {
                 e.printStackTrace();
                 report.note("**the " + part + " part failed**: " + e);
             }
+        }
+    }
+
+    /** The calibrations of the trivial, etcd and redis parts, and nothing else. */
+    private void calibrationOnly() throws Exception {
+        calibrationOnly = true;
+        try {
+            trivial();
+            etcd();
+            redis();
+        } finally {
+            calibrationOnly = false;
         }
     }
 
@@ -201,6 +229,9 @@ public final class ServicesRun {
                     ConstantJsonApp.PATH,
                     null,
                     ServiceWorkloads.constant());
+            if (calibrationOnly) {
+                return;
+            }
             levels(CACHE_GET, "GET /constant", "spring-mvc", List.of(endpoint), ServiceWorkloads.constant(), true);
         }
     }
@@ -452,6 +483,9 @@ public final class ServicesRun {
                     "/v3/kv/range",
                     EtcdWorkloads.rangeOneBody("k0000001"),
                     EtcdWorkloads.rangeOne("k0000001"));
+            if (calibrationOnly) {
+                return;
+            }
             levels(QUEUE, "put 100 B", "etcd", endpoints, EtcdWorkloads.put(PUT_KEYS), true);
             levels(CACHE_GET, "linearizable range", "etcd", endpoints, EtcdWorkloads.range(PUT_KEYS), true);
             levels(LOCKS, "lock+unlock, own lock", "etcd", endpoints, EtcdWorkloads.lockCycle(tag(), false), true);
@@ -487,6 +521,10 @@ public final class ServicesRun {
             String hot = "hot-" + tag() + "-";
             fillRedis(redis.endpoint(), hot, HOT_KEYS);
             warm(HttpLoad.resp(endpoints, RedisWorkloads.get(hot, HOT_KEYS)));
+            calibrateRedis(redis.endpoint(), hot);
+            if (calibrationOnly) {
+                return;
+            }
             levels(CACHE_GET, "GET hit", "redis", HttpLoad.resp(endpoints, RedisWorkloads.get(hot, HOT_KEYS)), true);
             levels(
                     CACHE_PUT,
@@ -586,14 +624,60 @@ public final class ServicesRun {
     }
 
     /**
-     * Our generator and wrk, each alone, on the same request at the highest level, twice in turn
-     * (wrk, ours, wrk, ours), so that neither profits alone from a server still warming up or a
-     * quieter moment of the machine.
+     * Our generator and redis-benchmark, each alone, on SET and GET at the highest level, in turn
+     * as {@link #calibrate} does with wrk. redis-benchmark SETs 100-byte values under 10,000 keys
+     * and then GETs them; the harness SETs the same under {@value #PUT_KEYS} keys and GETs the
+     * 1,000 hot keys.
+     */
+    private void calibrateRedis(String endpoint, String hot) throws Exception {
+        int clients = settings.maxLevel();
+        List<String> endpoints = List.of(endpoint);
+        for (int round = 0; round < settings.calibrationRounds(); round++) {
+            progress("redis: calibration, redis-benchmark then the JVM harness at " + clients + " connections");
+            for (RedisBenchmark.Result r : RedisBenchmark.run(
+                    settings.redisBenchmark(),
+                    endpoint,
+                    clients,
+                    HttpLoad.threads(clients),
+                    settings.measureSeconds() * 60_000L,
+                    PUT_KEYS)) {
+                report.add(new ServiceResult(
+                        CALIBRATION,
+                        r.command(),
+                        "redis",
+                        "redis-benchmark",
+                        clients,
+                        0,
+                        r.throughput(),
+                        r.p50Millis(),
+                        r.p99Millis(),
+                        Double.NaN,
+                        0,
+                        null,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN));
+            }
+            for (String command : List.of("SET", "GET")) {
+                var clientsOf = command.equals("SET")
+                        ? HttpLoad.resp(endpoints, RedisWorkloads.set("put-" + tag() + "-", PUT_KEYS))
+                        : HttpLoad.resp(endpoints, RedisWorkloads.get(hot, HOT_KEYS));
+                var cpu = new CpuWindow(storePids, frontPids);
+                HttpLoad.Result ours = new HttpLoad(clientsOf, settings.load(clients)).run(cpu);
+                report.add(ServiceResult.of(CALIBRATION, command, "redis", clients, 0, ours, cpu.seconds()));
+            }
+        }
+    }
+
+    /**
+     * Our generator and wrk, each alone, on the same request at the highest level,
+     * {@code --calibration-rounds} times in turn (wrk, ours, wrk, ours), so that neither profits
+     * alone from a server still warming up or a quieter moment of the machine.
      */
     private void calibrate(String target, String request, String endpoint, String path, String body, HttpWorkload w)
             throws Exception {
         int clients = settings.maxLevel();
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < settings.calibrationRounds(); round++) {
             progress(target + ": calibration, wrk then the JVM harness at " + clients + " connections");
             Wrk.Result wrk = Wrk.run(
                     settings.wrk(),
