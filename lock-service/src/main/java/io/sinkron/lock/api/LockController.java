@@ -28,7 +28,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 
 /** Locks: acquire, release, inspect, keep alive, and check fencing tokens. */
 @RestController
@@ -103,8 +102,13 @@ class LockController {
                             mediaType = PROBLEM_JSON,
                             schema = @Schema(implementation = ProblemDocument.class),
                             examples = @ExampleObject(value = ProblemExamples.SESSION_NOT_FOUND)))
+    /**
+     * A {@link LockGrantResponse} for a request that tries once, a {@code DeferredResult} of one for
+     * a request that may wait: Spring MVC handles the value by its runtime type, and the 200
+     * response's schema is declared above.
+     */
     @PostMapping
-    DeferredResult<LockGrantResponse> acquire(
+    Object acquire(
             @PathVariable("lock_id")
                     @Size(max = Limits.MAX_ID_LENGTH)
                     @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_MESSAGE)
@@ -121,6 +125,12 @@ class LockController {
                 Objects.requireNonNullElse(request.timeout(), 0L),
                 Objects.requireNonNullElse(request.ttl(), 0L),
                 Objects.requireNonNullElse(request.sessionId(), ""));
+        if (acquisition.timeoutMillis() == 0) {
+            // Nothing waits, so one command decides: answered on this (virtual) thread, which spares
+            // the request the container's async start and second dispatch.
+            return LockGrantResponse.of(locks.tryAcquire(acquisition));
+        }
+        // A waiting request is answered by the cluster's event, and withdrawn if the caller goes.
         return AsyncResponses.of(locks.acquire(acquisition), LockGrantResponse::of);
     }
 

@@ -9,6 +9,7 @@ import io.sinkron.lock.cluster.WaitingRequests;
 import io.sinkron.lock.config.LockProperties;
 import io.sinkron.proto.LockStats;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +41,8 @@ public class LockMetrics {
     private final AtomicReference<LockStats> stats = new AtomicReference<>(LockStats.getDefaultInstance());
     private final AtomicLong refreshedAtNanos;
     private final AtomicBoolean refreshing = new AtomicBoolean();
+    /** The acquire timer of each outcome seen so far: registered once, not looked up per request. */
+    private final ConcurrentHashMap<String, Timer> acquireTimers = new ConcurrentHashMap<>();
 
     LockMetrics(MeterRegistry registry, LockCluster cluster, WaitingRequests waiting, LockProperties properties) {
         this.registry = registry;
@@ -63,6 +66,10 @@ public class LockMetrics {
     }
 
     private Timer acquireTimer(String outcome) {
+        return acquireTimers.computeIfAbsent(outcome, this::registerAcquireTimer);
+    }
+
+    private Timer registerAcquireTimer(String outcome) {
         return Timer.builder("sinkron.lock.acquire")
                 .description("Time from an acquire request to its answer")
                 .tag("outcome", outcome)

@@ -99,6 +99,14 @@ public class LockService {
         return grant;
     }
 
+    /** Tries once ({@code timeoutMillis} 0), blocking the calling thread for the one command. */
+    public LockGrant tryAcquire(Acquisition a) {
+        if (a.timeoutMillis() != 0) {
+            throw new IllegalArgumentException("tryAcquire does not wait; use acquire");
+        }
+        return await(acquire(a));
+    }
+
     private CompletableFuture<LockGrant> acquireWaiting(LockAcquire.Builder command, long timeoutMillis) {
         String requestId = UUID.randomUUID().toString();
         CompletableFuture<LockResult> ending = waiting.register(requestId);
