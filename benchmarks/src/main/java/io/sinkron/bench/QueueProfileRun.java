@@ -47,8 +47,10 @@ public final class QueueProfileRun {
         int measure = options.integer("measure-seconds", 10);
         int serviceWarmup = options.integer("service-warmup-seconds", 10);
         int fillBatches = options.integer("fill-batches", 1500);
-        List<String> nodeArgs = List.of(options.string("sinkron-jvm-args", "-Xmx1g").trim().split("\\s+"));
-        List<String> serviceArgs = List.of(options.string("service-jvm-args", "-Xmx512m").trim().split("\\s+"));
+        List<String> nodeArgs =
+                List.of(options.string("sinkron-jvm-args", "-Xmx1g").trim().split("\\s+"));
+        List<String> serviceArgs =
+                List.of(options.string("service-jvm-args", "-Xmx512m").trim().split("\\s+"));
         String label = options.string("label", bin.toString());
         String jfr = options.string("jfr", "");
         options.rejectUnknown();
@@ -80,7 +82,16 @@ public final class QueueProfileRun {
                     "%s: leader %s (pid %d), queue-service pid %d, load %s%n",
                     label, SinkronCluster.nodeId(leader), store[leader], front[0], loadAverage());
 
-            run(queue, ServiceWorkloads.enqueue("warm"), load(max, 1, serviceWarmup), store, front, null, null, cluster, leader);
+            run(
+                    queue,
+                    ServiceWorkloads.enqueue("warm"),
+                    load(max, 1, serviceWarmup),
+                    store,
+                    front,
+                    null,
+                    null,
+                    cluster,
+                    leader);
             for (int clients : levels) {
                 run(
                         queue,
