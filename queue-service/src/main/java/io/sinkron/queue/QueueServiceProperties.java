@@ -17,6 +17,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestSize largest request body read at all
  * @param maxWait longest long-poll a dequeue may ask for
  * @param metricsRefresh how often queue depths are read from the cluster for the gauges
+ * @param commandsInFlightPerQueue enqueue (and, separately, ack) commands of one queue that may be
+ *     on their way to the cluster at once; requests that arrive meanwhile are coalesced into the
+ *     next command, each still answered on its own
  */
 @ConfigurationProperties("sinkron.queue")
 public record QueueServiceProperties(
@@ -25,7 +28,8 @@ public record QueueServiceProperties(
         @DefaultValue("3MB") DataSize maxBatchSize,
         @DefaultValue("8MB") DataSize maxRequestSize,
         @DefaultValue("20s") Duration maxWait,
-        @DefaultValue("5s") Duration metricsRefresh) {
+        @DefaultValue("5s") Duration metricsRefresh,
+        @DefaultValue("4") int commandsInFlightPerQueue) {
 
     public QueueServiceProperties {
         if (consensusNodes == null || consensusNodes.isBlank()) {
@@ -35,6 +39,10 @@ public record QueueServiceProperties(
         if (maxMessageSize.compareTo(maxBatchSize) > 0) {
             throw new IllegalArgumentException(
                     "max-message-size " + maxMessageSize + " exceeds max-batch-size " + maxBatchSize);
+        }
+        if (commandsInFlightPerQueue < 1) {
+            throw new IllegalArgumentException(
+                    "commands-in-flight-per-queue must be at least 1, got " + commandsInFlightPerQueue);
         }
         if (maxBatchSize.compareTo(maxRequestSize) > 0) {
             throw new IllegalArgumentException(

@@ -10,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.sinkron.client.ConsensusClient;
 import io.sinkron.client.ConsensusException;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.Answers;
@@ -36,6 +37,7 @@ class ConsensusUnavailableTest {
     void clusterIsGone() {
         ConsensusException gone = new ConsensusException(ConsensusException.Reason.UNAVAILABLE, "no node answered");
         when(client.submit(anyString(), any())).thenThrow(gone);
+        when(client.submitAsync(anyString(), any())).thenReturn(CompletableFuture.failedFuture(gone));
         when(client.read(anyString(), any())).thenThrow(gone);
         when(client.status()).thenThrow(gone);
     }

@@ -23,7 +23,9 @@ import org.springframework.test.web.servlet.ResultActions;
             "sinkron.queue.max-batch-size=4KB",
             "sinkron.queue.max-request-size=16KB",
             "sinkron.queue.max-wait=20s",
-            "sinkron.queue.metrics-refresh=200ms"
+            "sinkron.queue.metrics-refresh=200ms",
+            // Concurrent requests of a test then share commands as often as they can.
+            "sinkron.queue.commands-in-flight-per-queue=1"
         })
 @AutoConfigureMockMvc
 abstract class QueueServiceTest {

@@ -52,8 +52,13 @@ public class QueueMetrics {
         }
     }
 
+    /** A per-queue meter: its name and the queue it counts. */
+    private record MeterKey(String name, String queue) {}
+
     private final MeterRegistry registry;
     private final Map<String, ClusterCounts> cluster = new ConcurrentHashMap<>();
+    // Registered meters by name and queue, so that counting is a map lookup, not a registration.
+    private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
 
     public QueueMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -69,11 +74,13 @@ public class QueueMetrics {
             return;
         }
         counter("sinkron.queue.dequeued", "Messages delivered", queue).increment(deliveries.size());
-        Timer latency = Timer.builder("sinkron.queue.delivery.latency")
-                .description("Log time from enqueue to first delivery")
-                .tag("queue", queue)
-                .publishPercentileHistogram()
-                .register(registry);
+        Timer latency = (Timer) meters.computeIfAbsent(
+                new MeterKey("sinkron.queue.delivery.latency", queue),
+                key -> Timer.builder(key.name())
+                        .description("Log time from enqueue to first delivery")
+                        .tag("queue", queue)
+                        .publishPercentileHistogram()
+                        .register(registry));
         for (QueueDelivery d : deliveries) {
             if (d.getDeliveryCount() == 1) {
                 latency.record(Duration.ofMillis(Math.max(0, d.getDeliveredAtMillis() - d.getEnqueuedAtMillis())));
@@ -136,9 +143,11 @@ public class QueueMetrics {
     }
 
     private Counter counter(String name, String description, String queue) {
-        return Counter.builder(name)
-                .description(description)
-                .tag("queue", queue)
-                .register(registry);
+        return (Counter) meters.computeIfAbsent(
+                new MeterKey(name, queue),
+                key -> Counter.builder(name)
+                        .description(description)
+                        .tag("queue", queue)
+                        .register(registry));
     }
 }

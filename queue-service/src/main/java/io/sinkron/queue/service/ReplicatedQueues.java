@@ -2,6 +2,7 @@ package io.sinkron.queue.service;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sinkron.client.ConsensusClient;
+import io.sinkron.client.ConsensusException;
 import io.sinkron.proto.QueueAck;
 import io.sinkron.proto.QueueChangeVisibility;
 import io.sinkron.proto.QueueCommand;
@@ -26,13 +27,17 @@ import io.sinkron.proto.QueueStatus;
 import io.sinkron.queue.QueueServiceProperties;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.springframework.stereotype.Service;
 
 /**
- * The replicated queues as this service sees them: each operation is one command to (or query of)
+ * The replicated queues as this service sees them: each operation is a command to (or query of)
  * the "queue" state machine through the {@link ConsensusClient}, so it returns only once the
- * command is committed on a majority and applied. Refusals come back as {@link QueueProblem}s;
- * an unreachable cluster as the client's {@code ConsensusException}.
+ * command is committed on a majority and applied. Concurrent enqueues, and concurrent acks, of
+ * the same queue share commands ({@link CommandCoalescing}); each still gets its own answer.
+ * Refusals come back as {@link QueueProblem}s; an unreachable cluster as the client's {@code
+ * ConsensusException}.
  */
 @Service
 public class ReplicatedQueues {
@@ -40,10 +45,15 @@ public class ReplicatedQueues {
     /** The state machine that holds the queues in every consensus node. */
     public static final String STATE_MACHINE = "queue";
 
+    /** Most messages or receipts one coalesced command carries; the state machine takes up to 1024. */
+    static final int MAX_ITEMS_PER_COMMAND = 1000;
+
     private final ConsensusClient client;
     private final MessageArrivals arrivals;
     private final QueueMetrics metrics;
     private final long maxDequeueBytes;
+    private final CommandCoalescing<QueueNewMessage, QueueEnqueued> enqueues;
+    private final CommandCoalescing<QueueReceipt, QueueReceiptOutcome> acks;
 
     public ReplicatedQueues(
             ConsensusClient client, MessageArrivals arrivals, QueueMetrics metrics, QueueServiceProperties properties) {
@@ -51,14 +61,61 @@ public class ReplicatedQueues {
         this.arrivals = arrivals;
         this.metrics = metrics;
         this.maxDequeueBytes = properties.maxBatchSize().toBytes();
+        this.enqueues = new CommandCoalescing<>(
+                new CommandCoalescing.Form<>() {
+                    @Override
+                    public QueueCommand command(String queue, List<QueueNewMessage> messages) {
+                        return QueueCommand.newBuilder()
+                                .setEnqueue(QueueEnqueue.newBuilder()
+                                        .setQueue(queue)
+                                        .addAllMessages(messages))
+                                .build();
+                    }
+
+                    @Override
+                    public List<QueueEnqueued> outcomes(QueueResult result) {
+                        return result.getEnqueuedList();
+                    }
+                },
+                this::submitAsync,
+                properties.commandsInFlightPerQueue(),
+                MAX_ITEMS_PER_COMMAND,
+                properties.maxBatchSize().toBytes());
+        this.acks = new CommandCoalescing<>(
+                new CommandCoalescing.Form<>() {
+                    @Override
+                    public QueueCommand command(String queue, List<QueueReceipt> receipts) {
+                        return QueueCommand.newBuilder()
+                                .setAck(QueueAck.newBuilder().setQueue(queue).addAllReceipts(receipts))
+                                .build();
+                    }
+
+                    @Override
+                    public List<QueueReceiptOutcome> outcomes(QueueResult result) {
+                        return result.getOutcomesList();
+                    }
+                },
+                this::submitAsync,
+                properties.commandsInFlightPerQueue(),
+                MAX_ITEMS_PER_COMMAND,
+                properties.maxBatchSize().toBytes());
     }
 
-    /** Enqueues all the messages or, if the queue has no room for them, none. */
+    /**
+     * Enqueues all the messages or, if the queue has no room for them, none. Other requests'
+     * messages may travel in the same command, never changing this answer.
+     */
     public List<QueueEnqueued> enqueue(String queue, List<QueueNewMessage> messages) {
-        List<QueueEnqueued> enqueued = submit(QueueCommand.newBuilder()
-                        .setEnqueue(QueueEnqueue.newBuilder().setQueue(queue).addAllMessages(messages)))
-                .getEnqueuedList();
-        metrics.enqueued(queue, enqueued.stream().filter(e -> !e.getDuplicate()).count());
+        long bytes = 0;
+        for (QueueNewMessage m : messages) {
+            bytes += m.getSerializedSize();
+        }
+        List<QueueEnqueued> enqueued = await(enqueues.submit(queue, messages, bytes));
+        long fresh = 0;
+        for (QueueEnqueued e : enqueued) {
+            fresh += e.getDuplicate() ? 0 : 1;
+        }
+        metrics.enqueued(queue, fresh);
         return enqueued;
     }
 
@@ -91,14 +148,16 @@ public class ReplicatedQueues {
 
     /** Acknowledges the messages; each receipt gets its own outcome. */
     public List<QueueReceiptOutcome> ack(String queue, List<QueueReceipt> receipts) {
-        List<QueueReceiptOutcome> outcomes = submit(QueueCommand.newBuilder()
-                        .setAck(QueueAck.newBuilder().setQueue(queue).addAllReceipts(receipts)))
-                .getOutcomesList();
-        metrics.acked(
-                queue,
-                outcomes.stream()
-                        .filter(o -> o.getStatus() == QueueStatus.QUEUE_STATUS_OK)
-                        .count());
+        long bytes = 0;
+        for (QueueReceipt r : receipts) {
+            bytes += r.getSerializedSize();
+        }
+        List<QueueReceiptOutcome> outcomes = await(acks.submit(queue, receipts, bytes));
+        long acked = 0;
+        for (QueueReceiptOutcome o : outcomes) {
+            acked += o.getStatus() == QueueStatus.QUEUE_STATUS_OK ? 1 : 0;
+        }
+        metrics.acked(queue, acked);
         return outcomes;
     }
 
@@ -154,17 +213,40 @@ public class ReplicatedQueues {
     }
 
     private QueueResult submit(QueueCommand command) {
-        byte[] bytes = client.submit(STATE_MACHINE, command.toByteArray());
-        QueueResult result;
-        try {
-            result = QueueResult.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("the queue state machine answered with a malformed result", e);
-        }
+        QueueResult result = parseResult(client.submit(STATE_MACHINE, command.toByteArray()));
         if (result.getStatus() != QueueStatus.QUEUE_STATUS_OK) {
             throw QueueProblem.of(result.getStatus(), result.getDetail());
         }
         return result;
+    }
+
+    /** The command's result, whatever its status. */
+    private CompletableFuture<QueueResult> submitAsync(QueueCommand command) {
+        return client.submitAsync(STATE_MACHINE, command.toByteArray()).thenApply(ReplicatedQueues::parseResult);
+    }
+
+    private static QueueResult parseResult(byte[] bytes) {
+        try {
+            return QueueResult.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the queue state machine answered with a malformed result", e);
+        }
+    }
+
+    /** Waits as the client's blocking calls do: its exceptions as they are, an interrupt as INTERRUPTED. */
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConsensusException(
+                    ConsensusException.Reason.INTERRUPTED, "interrupted while waiting for the cluster");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("queue command failed", e.getCause());
+        }
     }
 
     private static byte[] listQuery() {
