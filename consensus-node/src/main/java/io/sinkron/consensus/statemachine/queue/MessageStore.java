@@ -4,13 +4,13 @@ import java.util.Arrays;
 
 /**
  * The resident messages of one queue, with no object per message but the body itself: each message
- * has a slot, and a slot's fields are four {@code long}s in a page of slots (id, partition
- * sequence, enqueue time, and partition, state and delivery count packed into one), its body a
- * {@code byte[]} beside them. The message id to slot map is a {@link SlotIndex} of {@code int}s.
- * The two fields only a delivered or delayed message needs (when its lease or delay ends, and the
- * log index of its current delivery) live in a {@link SlotTimes} table that holds only such
- * messages. A resident, never delivered 100-byte message costs about 170 bytes in all (120 of them
- * the body array), and growing the store never copies what it holds.
+ * has a slot, and a slot's fields are three {@code long}s in a page of slots (id, partition
+ * sequence, and enqueue time, state and partition packed into one), its body a {@code byte[]}
+ * beside them. The message id to slot map is a {@link SlotIndex} of {@code int}s. What only a
+ * delivered or delayed message needs (when its lease or delay ends, the log index of its latest
+ * delivery, its delivery count) lives in a {@link SlotTimes} table that holds only such messages.
+ * A resident, never delivered 100-byte message costs about 160 bytes in all (120 of them the body
+ * array), and growing the store never copies what it holds.
  *
  * <p>Freed slots are reused last-freed-first; slot numbers are an in-memory detail, never part of
  * the replicated behaviour (ordering uses sequences and ids, snapshots write messages in sequence
@@ -25,12 +25,12 @@ final class MessageStore {
     private static final int PAGE_BITS = 12;
     private static final int PAGE_SLOTS = 1 << PAGE_BITS;
     private static final int SLOT_MASK = PAGE_SLOTS - 1;
-    private static final int WORDS = 4;
+    private static final int WORDS = 3;
     private static final int ID = 0;
     private static final int SEQUENCE = 1;
-    private static final int ENQUEUED_AT = 2;
-    // Partition in bits 0-15 (at most 1024 partitions), state in bits 16-23, delivery count in 32-63.
-    private static final int META = 3;
+    // Enqueue time (log milliseconds) in bits 0-47, state in 48-51, partition (< 1024) in 52-63.
+    private static final int META = 2;
+    private static final long TIME_MASK = (1L << 48) - 1;
 
     private final SlotIndex index = new SlotIndex(this::id);
     private final SlotTimes times = new SlotTimes();
@@ -66,8 +66,7 @@ final class MessageStore {
         int at = (slot & SLOT_MASK) * WORDS;
         w[at + ID] = id;
         w[at + SEQUENCE] = sequence;
-        w[at + ENQUEUED_AT] = enqueuedAtMillis;
-        w[at + META] = meta(partition, VISIBLE, 0);
+        w[at + META] = meta(enqueuedAtMillis, VISIBLE, partition);
         bodies[slot >>> PAGE_BITS][slot & SLOT_MASK] = body;
         index.put(id, slot);
         size++;
@@ -112,7 +111,7 @@ final class MessageStore {
     }
 
     int partition(int slot) {
-        return (int) (word(slot, META) & 0xFFFF);
+        return (int) (word(slot, META) >>> 52);
     }
 
     long sequence(int slot) {
@@ -120,11 +119,11 @@ final class MessageStore {
     }
 
     long enqueuedAt(int slot) {
-        return word(slot, ENQUEUED_AT);
+        return word(slot, META) & TIME_MASK;
     }
 
     byte state(int slot) {
-        return (byte) (word(slot, META) >>> 16);
+        return (byte) ((word(slot, META) >>> 48) & 0xF);
     }
 
     /** When the lease of an in-flight message ends or a delayed one becomes visible; 0 for a visible one. */
@@ -138,7 +137,7 @@ final class MessageStore {
     }
 
     int deliveryCount(int slot) {
-        return (int) (word(slot, META) >>> 32);
+        return times.deliveryCount(slot);
     }
 
     byte[] body(int slot) {
@@ -146,23 +145,23 @@ final class MessageStore {
     }
 
     void makeVisible(int slot) {
-        setMeta(slot, partition(slot), VISIBLE, deliveryCount(slot));
-        times.set(slot, 0, times.deliveredAt(slot));
+        setState(slot, VISIBLE);
+        times.set(slot, 0, times.deliveredAt(slot), times.deliveryCount(slot));
     }
 
     void delay(int slot, long visibleAtMillis) {
-        setMeta(slot, partition(slot), DELAYED, deliveryCount(slot));
-        times.set(slot, visibleAtMillis, times.deliveredAt(slot));
+        setState(slot, DELAYED);
+        times.set(slot, visibleAtMillis, times.deliveredAt(slot), times.deliveryCount(slot));
     }
 
     /** Hands the message out: one more delivery, recorded at log index {@code index}. */
     void deliver(int slot, long index, long leaseEndMillis) {
-        setMeta(slot, partition(slot), IN_FLIGHT, deliveryCount(slot) + 1);
-        times.set(slot, leaseEndMillis, index);
+        setState(slot, IN_FLIGHT);
+        times.set(slot, leaseEndMillis, index, times.deliveryCount(slot) + 1);
     }
 
     void extendLease(int slot, long leaseEndMillis) {
-        times.set(slot, leaseEndMillis, times.deliveredAt(slot));
+        times.set(slot, leaseEndMillis, times.deliveredAt(slot), times.deliveryCount(slot));
     }
 
     /** Puts a message back exactly as a snapshot recorded it. */
@@ -177,8 +176,8 @@ final class MessageStore {
             int deliveryCount,
             byte[] body) {
         int slot = add(id, partition, sequence, enqueuedAtMillis, body);
-        setMeta(slot, partition, state, deliveryCount);
-        times.set(slot, due, deliveredAtIndex);
+        setState(slot, state);
+        times.set(slot, due, deliveredAtIndex, deliveryCount);
         return slot;
     }
 
@@ -186,12 +185,18 @@ final class MessageStore {
         return words[slot >>> PAGE_BITS][(slot & SLOT_MASK) * WORDS + field];
     }
 
-    private void setMeta(int slot, int partition, byte state, int deliveryCount) {
-        words[slot >>> PAGE_BITS][(slot & SLOT_MASK) * WORDS + META] = meta(partition, state, deliveryCount);
+    private void setState(int slot, byte state) {
+        long[] w = words[slot >>> PAGE_BITS];
+        int at = (slot & SLOT_MASK) * WORDS + META;
+        w[at] = w[at] & ~(0xFL << 48) | (long) state << 48;
     }
 
-    private static long meta(int partition, byte state, int deliveryCount) {
-        return (long) deliveryCount << 32 | (long) (state & 0xFF) << 16 | (partition & 0xFFFF);
+    private static long meta(long enqueuedAtMillis, byte state, int partition) {
+        if (enqueuedAtMillis < 0 || enqueuedAtMillis > TIME_MASK || partition < 0 || partition >= 1 << 12) {
+            throw new IllegalArgumentException(
+                    "enqueue time " + enqueuedAtMillis + " or partition " + partition + " out of range");
+        }
+        return (long) partition << 52 | (long) state << 48 | enqueuedAtMillis;
     }
 
     private void clear() {

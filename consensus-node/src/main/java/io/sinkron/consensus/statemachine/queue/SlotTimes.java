@@ -1,10 +1,10 @@
 package io.sinkron.consensus.statemachine.queue;
 
 /**
- * The due time and delivery index of the store slots that have them (messages in flight, delayed,
- * or delivered before), as an open-addressing table of primitives (linear probing, backward shift
- * on removal). A slot with neither is not in the table, so the many resident messages that were
- * never delivered cost nothing here.
+ * The due time, delivery index and delivery count of the store slots that have them (messages in
+ * flight, delayed, or delivered before), as an open-addressing table of primitives (linear
+ * probing, backward shift on removal). A slot with none of them is not in the table, so the many
+ * resident messages that were never delivered cost nothing here.
  */
 final class SlotTimes {
 
@@ -14,6 +14,7 @@ final class SlotTimes {
     private int[] keys;
     private long[] due;
     private long[] delivered;
+    private int[] counts;
     private int size;
     private int mask;
 
@@ -31,9 +32,14 @@ final class SlotTimes {
         return i < 0 ? 0 : delivered[i];
     }
 
-    /** Sets both times of {@code slot}; two zeroes remove it. */
-    void set(int slot, long dueAt, long deliveredAt) {
-        if (dueAt == 0 && deliveredAt == 0) {
+    int deliveryCount(int slot) {
+        int i = find(slot);
+        return i < 0 ? 0 : counts[i];
+    }
+
+    /** Sets the due time, delivery index and delivery count of {@code slot}; three zeroes remove it. */
+    void set(int slot, long dueAt, long deliveredAt, int deliveryCount) {
+        if (dueAt == 0 && deliveredAt == 0 && deliveryCount == 0) {
             remove(slot);
             return;
         }
@@ -50,6 +56,7 @@ final class SlotTimes {
         }
         due[i] = dueAt;
         delivered[i] = deliveredAt;
+        counts[i] = deliveryCount;
     }
 
     void remove(int slot) {
@@ -67,6 +74,7 @@ final class SlotTimes {
                 keys[hole] = keys[j];
                 due[hole] = due[j];
                 delivered[hole] = delivered[j];
+                counts[hole] = counts[j];
                 hole = j;
             }
         }
@@ -100,6 +108,7 @@ final class SlotTimes {
         int[] oldKeys = keys;
         long[] oldDue = due;
         long[] oldDelivered = delivered;
+        int[] oldCounts = counts;
         allocate(capacity);
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != 0) {
@@ -110,6 +119,7 @@ final class SlotTimes {
                 keys[j] = oldKeys[i];
                 due[j] = oldDue[i];
                 delivered[j] = oldDelivered[i];
+                counts[j] = oldCounts[i];
             }
         }
     }
@@ -118,6 +128,7 @@ final class SlotTimes {
         keys = new int[capacity];
         due = new long[capacity];
         delivered = new long[capacity];
+        counts = new int[capacity];
         mask = capacity - 1;
     }
 }

@@ -14,32 +14,33 @@ class SlotTimesTest {
 
     /**
      * Each op names a slot (few distinct, so probe runs collide and shift) and what to do with it:
-     * set both times, set due to 0 (kept while delivered is not), set both to 0 (removed), remove.
+     * set all three values, set due to 0 (kept while the others are not), set all to 0 (removed),
+     * remove.
      */
     @Property(tries = 300)
-    void behaves_like_a_map_of_pairs(
+    void behaves_like_a_map_of_triples(
             @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 60) Integer> slots,
             @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 3) Integer> kinds) {
         var times = new SlotTimes();
         Map<Integer, long[]> expected = new HashMap<>();
         for (int i = 0; i < Math.min(slots.size(), kinds.size()); i++) {
             int slot = slots.get(i);
-            long[] old = expected.getOrDefault(slot, new long[2]);
+            long[] old = expected.getOrDefault(slot, new long[3]);
             switch (kinds.get(i)) {
                 case 0 -> {
-                    times.set(slot, 1000 + i, 7 + i);
-                    expected.put(slot, new long[] {1000 + i, 7 + i});
+                    times.set(slot, 1000 + i, 7 + i, i % 5);
+                    expected.put(slot, new long[] {1000 + i, 7 + i, i % 5});
                 }
                 case 1 -> {
-                    times.set(slot, 0, old[1]);
-                    if (old[1] == 0) {
+                    times.set(slot, 0, old[1], (int) old[2]);
+                    if (old[1] == 0 && old[2] == 0) {
                         expected.remove(slot);
                     } else {
-                        expected.put(slot, new long[] {0, old[1]});
+                        expected.put(slot, new long[] {0, old[1], old[2]});
                     }
                 }
                 case 2 -> {
-                    times.set(slot, 0, 0);
+                    times.set(slot, 0, 0, 0);
                     expected.remove(slot);
                 }
                 default -> {
@@ -50,9 +51,10 @@ class SlotTimesTest {
             assertThat(times.size()).isEqualTo(expected.size());
         }
         for (int slot = 0; slot <= 60; slot++) {
-            long[] e = expected.getOrDefault(slot, new long[2]);
+            long[] e = expected.getOrDefault(slot, new long[3]);
             assertThat(times.dueAt(slot)).as("due of %d", slot).isEqualTo(e[0]);
             assertThat(times.deliveredAt(slot)).as("delivered of %d", slot).isEqualTo(e[1]);
+            assertThat(times.deliveryCount(slot)).as("count of %d", slot).isEqualTo(e[2]);
         }
     }
 }
