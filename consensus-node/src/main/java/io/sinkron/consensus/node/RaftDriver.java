@@ -669,6 +669,10 @@ public final class RaftDriver implements AutoCloseable {
                 inbox.add(() -> onSnapshotSaved(file, pauseNanos, totalNanos));
             } catch (IOException e) {
                 inbox.add(() -> onSnapshotFailed(e));
+            } catch (RuntimeException e) {
+                // A writer that throws (a replica that failed to replay) must not leave the driver
+                // believing a snapshot is still in progress: later snapshots would never start.
+                inbox.add(() -> onSnapshotFailed(new IOException("writing the snapshot failed", e)));
             }
         });
     }
