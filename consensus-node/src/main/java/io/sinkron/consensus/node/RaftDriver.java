@@ -679,6 +679,18 @@ public final class RaftDriver implements AutoCloseable {
 
     private void onSnapshotSaved(SnapshotFile file, long pauseNanos, long totalNanos) {
         snapshotInProgress = false;
+        if (latestSnapshot != null
+                && file.meta().index() <= latestSnapshot.meta().index()) {
+            // A leader's snapshot installed while this one was written is at least as new: keep it.
+            log.info(
+                    "snapshot at index {} finished after the newer snapshot at {} was installed; not used",
+                    file.meta().index(),
+                    latestSnapshot.meta().index());
+            SnapshotFile newest = latestSnapshot;
+            snapshotWaiters.forEach(w -> w.complete(newest));
+            snapshotWaiters.clear();
+            return;
+        }
         latestSnapshot = file;
         snapshotIndex = file.meta().index();
         raft.snapshotTaken(file.meta());
