@@ -446,9 +446,13 @@ public final class ServicesRun {
             snapshots.add(Thread.ofVirtual().start(() -> {
                 afterSnapshot[i] = -1;
                 try (var admin = new HttpConnection("127.0.0.1", cluster.httpPort(i), 180_000)) {
+                    long t0 = System.nanoTime();
                     int status = admin.exchange(
                             RequestTemplate.post("/cluster/snapshot", "{}").render(admin.authority()));
+                    long millis = (System.nanoTime() - t0) / 1_000_000;
                     if (status == 200) {
+                        report.note("`POST /cluster/snapshot` on " + SinkronCluster.nodeId(i) + " answered in " + millis
+                                + " ms");
                         afterSnapshot[i] = usedHeapAfterGc(pids[i]);
                     } else {
                         report.note("snapshot of " + SinkronCluster.nodeId(i) + " answered " + status);

@@ -98,7 +98,9 @@ public final class ConsensusNode implements AutoCloseable {
                                 settings.snapshotEntries(), 256L << 20, settings.snapshotKeepEntries())),
                 storage,
                 bootstrap,
-                StateMachines.create(settings.sessionTtlMillis()),
+                StateMachines.create(settings.sessionTtlMillis())
+                        .keepSnapshotBaseIn(
+                                settings.dataDir().resolve(DEFAULT_GROUP).resolve("snapshot-base")),
                 transport,
                 Clock.systemUTC(),
                 new SecureRandom(),

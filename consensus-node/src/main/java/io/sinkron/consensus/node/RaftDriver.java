@@ -30,7 +30,6 @@ import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
 import io.sinkron.proto.ResultCode;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -111,6 +110,12 @@ public final class RaftDriver implements AutoCloseable {
 
         public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(100_000, 256L << 20, 10_000);
     }
+
+    /**
+     * The most CPU time per wall-clock time the snapshot writer takes while it serializes, so that
+     * the apply path keeps most of a small machine's cores during a snapshot.
+     */
+    static final double WRITER_CPU_SHARE = 0.5;
 
     private record PendingAdmin(long term, long deadlineNanos, CompletableFuture<AdminResponse> future) {}
 
@@ -598,13 +603,40 @@ public final class RaftDriver implements AutoCloseable {
 
     // ---- snapshots ---------------------------------------------------------------------------
 
+    /**
+     * Snapshots when the log since the last snapshot is long enough. Each member has its own grid of
+     * snapshot indexes, shifted by its rank among the members, and its own share of extra log bytes,
+     * so that the members of a cluster, which apply the same entries at about the same time, do not
+     * all write a snapshot at once.
+     */
     private void maybeSnapshot() {
         var policy = settings.snapshots();
-        if (!snapshotInProgress
-                && appliedIndex > snapshotIndex
-                && (appliedIndex - snapshotIndex >= policy.entries() || logBytesSinceSnapshot >= policy.logBytes())) {
+        if (snapshotInProgress || appliedIndex <= snapshotIndex) {
+            return;
+        }
+        long entries = Math.max(1, policy.entries());
+        if (appliedIndex - snapshotIndex < entries / 2 && logBytesSinceSnapshot < policy.logBytes()) {
+            return;
+        }
+        var members = new ArrayList<>(raft.membership().members());
+        int count = Math.max(1, members.size());
+        int rank = Math.max(0, members.indexOf(raft.id()));
+        if (appliedIndex >= nextSnapshotAt(snapshotIndex, entries, rank, count)
+                || logBytesSinceSnapshot >= policy.logBytes() + policy.logBytes() / 2 * rank / count) {
             startSnapshot();
         }
+    }
+
+    /**
+     * The first index at least half of {@code entries} after {@code snapshotIndex} on the grid of
+     * member {@code rank} of {@code members}: indexes {@code phase + k * entries}, where the phase
+     * spreads the members evenly over one period. Member 0 snapshots every {@code entries} entries
+     * from index 0; the others between half and one and a half periods after their last snapshot.
+     */
+    static long nextSnapshotAt(long snapshotIndex, long entries, int rank, int members) {
+        long phase = entries * rank / members;
+        long earliest = snapshotIndex + Math.max(1, entries / 2);
+        return Math.floorDiv(earliest - phase + entries - 1, entries) * entries + phase;
     }
 
     /**
@@ -631,19 +663,34 @@ public final class RaftDriver implements AutoCloseable {
         logBytesSinceSnapshot = 0;
         snapshotWriter.execute(() -> {
             try {
-                var bytes = new ByteArrayOutputStream();
-                captured.writeTo(new DataOutputStream(bytes));
-                SnapshotFile file = storage.saveSnapshot(meta, bytes.toByteArray());
+                SnapshotFile file = storage.saveSnapshot(
+                        meta, out -> captured.writeTo(new DataOutputStream(new PacedOutput(out, WRITER_CPU_SHARE))));
                 long totalNanos = System.nanoTime() - t0;
                 inbox.add(() -> onSnapshotSaved(file, pauseNanos, totalNanos));
             } catch (IOException e) {
                 inbox.add(() -> onSnapshotFailed(e));
+            } catch (RuntimeException e) {
+                // A writer that throws (a replica that failed to replay) must not leave the driver
+                // believing a snapshot is still in progress: later snapshots would never start.
+                inbox.add(() -> onSnapshotFailed(new IOException("writing the snapshot failed", e)));
             }
         });
     }
 
     private void onSnapshotSaved(SnapshotFile file, long pauseNanos, long totalNanos) {
         snapshotInProgress = false;
+        if (latestSnapshot != null
+                && file.meta().index() <= latestSnapshot.meta().index()) {
+            // A leader's snapshot installed while this one was written is at least as new: keep it.
+            log.info(
+                    "snapshot at index {} finished after the newer snapshot at {} was installed; not used",
+                    file.meta().index(),
+                    latestSnapshot.meta().index());
+            SnapshotFile newest = latestSnapshot;
+            snapshotWaiters.forEach(w -> w.complete(newest));
+            snapshotWaiters.clear();
+            return;
+        }
         latestSnapshot = file;
         snapshotIndex = file.meta().index();
         raft.snapshotTaken(file.meta());

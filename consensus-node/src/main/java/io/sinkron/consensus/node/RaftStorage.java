@@ -3,6 +3,7 @@ package io.sinkron.consensus.node;
 import io.sinkron.consensus.raft.Entry;
 import io.sinkron.consensus.raft.HardState;
 import io.sinkron.consensus.raft.SnapshotMeta;
+import io.sinkron.consensus.statemachine.StateMachine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,8 +48,11 @@ public interface RaftStorage extends AutoCloseable {
     /** When this method returns, every entry appended before is durable. */
     void sync() throws IOException;
 
-    /** When this method returns, the snapshot is durable. */
-    SnapshotFile saveSnapshot(SnapshotMeta meta, byte[] data) throws IOException;
+    /**
+     * Writes the state machine data {@code data} produces as a snapshot (streamed, so the state is
+     * never held in memory as a whole). When this method returns, the snapshot is durable.
+     */
+    SnapshotFile saveSnapshot(SnapshotMeta meta, StateMachine.SnapshotWriter data) throws IOException;
 
     /** The state machine data of a snapshot, checksum verified. */
     byte[] readSnapshot(SnapshotFile snapshot) throws IOException;

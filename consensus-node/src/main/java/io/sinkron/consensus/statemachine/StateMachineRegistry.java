@@ -6,6 +6,7 @@ import io.sinkron.proto.ResultCode;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,7 +61,11 @@ public final class StateMachineRegistry {
         return machines.get(name);
     }
 
-    /** Applies the payload of a committed COMMAND entry. */
+    /**
+     * Applies the payload of a committed COMMAND entry. {@code entryData} must not change
+     * afterwards: the snapshot replica keeps a reference to it (as the Raft log does) until the next
+     * snapshot is written.
+     */
     public AppliedCommand apply(long index, byte[] entryData, EventSink events) {
         LogCommand cmd;
         try {
@@ -75,20 +80,21 @@ public final class StateMachineRegistry {
         for (StateMachine m : machines.values()) {
             m.advanceTime(timeContext);
         }
-        if (!replica.isEmpty()) {
-            replica.advanceTime(timeContext);
-        }
         if (CLOCK.equals(cmd.getStateMachine())) {
+            recordForReplica(index, now, null);
             return AppliedCommand.ok(new byte[0]);
         }
         StateMachine machine = machines.get(cmd.getStateMachine());
         if (machine == null) {
+            recordForReplica(index, now, null);
             return new AppliedCommand(
                     ResultCode.RESULT_CODE_INVALID,
                     new byte[0],
                     "unknown state machine '" + cmd.getStateMachine() + "'");
         }
         var verdict = sessions.check(cmd.getClientId(), cmd.getSequence(), cmd.getAckedSequence(), now);
+        boolean applies = verdict instanceof ClientSessions.Verdict.Apply;
+        recordForReplica(index, now, applies && replica.replicates(machine.name()) ? entryData : null);
         return switch (verdict) {
             case ClientSessions.Verdict.Duplicate d -> AppliedCommand.ok(d.result());
             case ClientSessions.Verdict.Expired expired ->
@@ -100,13 +106,20 @@ public final class StateMachineRegistry {
                 var context = new CommandContext(index, now, cmd.getClientId(), events);
                 byte[] payload = cmd.getPayload().toByteArray();
                 byte[] result = machine.apply(context, payload);
-                if (replica.replicates(machine.name())) {
-                    replica.apply(machine.name(), context, payload);
-                }
                 sessions.record(cmd.getClientId(), cmd.getSequence(), cmd.getAckedSequence(), now, result);
                 yield AppliedCommand.ok(result);
             }
         };
+    }
+
+    /**
+     * The replica replays this entry later: log time moves for every entry, and {@code entryData}
+     * (the bytes the Raft log holds, not a copy) is applied again when it is not null.
+     */
+    private void recordForReplica(long index, long now, byte[] entryData) {
+        if (!replica.isEmpty()) {
+            replica.record(index, now, entryData);
+        }
     }
 
     /** Log time: the newest leader timestamp applied so far. */
@@ -137,14 +150,15 @@ public final class StateMachineRegistry {
      */
     public StateMachine.SnapshotWriter captureSnapshot() throws IOException {
         if (replica.broken()) {
-            replica.restored(machines);
+            replica.reseed(machines);
         }
         long timestamp = lastTimestampMillis;
         StateMachine.SnapshotWriter capturedSessions = sessions.capture();
+        Map<String, StateMachine.SnapshotWriter> replicated = replica.isEmpty() ? Map.of() : replica.capture();
         var parts = new ArrayList<Map.Entry<String, StateMachine.SnapshotWriter>>();
         for (var m : machines.values()) {
-            parts.add(Map.entry(
-                    m.name(), replica.replicates(m.name()) ? replica.capture(m.name()) : m.captureSnapshot()));
+            StateMachine.SnapshotWriter part = replicated.get(m.name());
+            parts.add(Map.entry(m.name(), part != null ? part : m.captureSnapshot()));
         }
         return target -> {
             target.writeLong(timestamp);
@@ -161,14 +175,50 @@ public final class StateMachineRegistry {
         lastTimestampMillis = in.readLong();
         sessions.restore(in);
         int count = in.readInt();
-        for (int i = 0; i < count; i++) {
-            String name = in.readUTF();
-            StateMachine m = machines.get(name);
-            if (m == null) {
-                throw new IOException("snapshot holds unknown state machine '" + name + "'");
+        // The replicated sections are copied to the replica's next base as they are read.
+        ReplicaBase.Sink base = replica.isEmpty() ? null : replica.restoring();
+        try {
+            var restored = new java.util.HashSet<String>();
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                StateMachine m = machines.get(name);
+                if (m == null) {
+                    throw new IOException("snapshot holds unknown state machine '" + name + "'");
+                }
+                if (replica.replicates(name)) {
+                    var copying = new DataOutputStream(base.out());
+                    m.restore(new DataInputStream(new SnapshotReplica.TeeInput(in, copying)));
+                    copying.flush();
+                } else {
+                    m.restore(in);
+                }
+                restored.add(name);
             }
-            m.restore(in);
+            if (base != null) {
+                boolean whole =
+                        machines.keySet().stream().filter(replica::replicates).allMatch(restored::contains);
+                if (whole) {
+                    replica.restored(base);
+                } else {
+                    // A snapshot from before a replicated machine existed: seed from the live state.
+                    base.discard();
+                    replica.reseed(machines);
+                }
+                base = null;
+            }
+        } finally {
+            if (base != null) {
+                base.discard();
+            }
         }
-        replica.restored(machines);
+    }
+
+    /**
+     * Keeps the snapshot replica's base (the serialized state its next snapshot starts from) in
+     * files under {@code dir} instead of the heap. Call before anything is applied or restored.
+     */
+    public StateMachineRegistry keepSnapshotBaseIn(Path dir) throws IOException {
+        replica.keepBasesIn(ReplicaBase.inDirectory(dir));
+        return this;
     }
 }

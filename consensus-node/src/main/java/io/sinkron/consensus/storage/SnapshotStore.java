@@ -3,12 +3,17 @@ package io.sinkron.consensus.storage;
 import io.sinkron.consensus.node.SnapshotFile;
 import io.sinkron.consensus.raft.Membership;
 import io.sinkron.consensus.raft.SnapshotMeta;
+import io.sinkron.consensus.statemachine.StateMachine;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -20,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Snapshot files of one Raft group. A file is {@code [magic][index][term][config length][config]
@@ -74,18 +80,59 @@ public final class SnapshotStore {
 
     /** Writes a snapshot durably and drops all but the newest {@value #KEEP}. */
     public SnapshotFile save(SnapshotMeta meta, byte[] data) throws IOException {
+        return save(meta, out -> out.write(data));
+    }
+
+    /**
+     * Writes a snapshot whose data {@code data} streams straight into the file (no copy of the whole
+     * state in memory), durably, and drops all but the newest {@value #KEEP}. The data's length and
+     * checksum are filled into the header once it is written.
+     */
+    public SnapshotFile save(SnapshotMeta meta, StateMachine.SnapshotWriter data) throws IOException {
         Path target = dir.resolve(fileName(meta));
         Path tmp = dir.resolve(fileName(meta) + ".tmp");
-        byte[] header = header(meta, data);
+        byte[] header = header(meta, 0, 0);
+        long length;
         try (var ch = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             writeFully(ch, ByteBuffer.wrap(header));
-            writeFully(ch, ByteBuffer.wrap(data));
+            var crc = new CRC32C();
+            var counted = new CountingOutputStream(Channels.newOutputStream(ch));
+            var out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(counted, crc), 1 << 16));
+            data.writeTo(out);
+            out.flush();
+            length = counted.count;
+            byte[] filled = header(meta, length, (int) crc.getValue());
+            ch.position(0);
+            writeFully(ch, ByteBuffer.wrap(filled));
             ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         moveDurably(tmp, target);
         prune();
-        return new SnapshotFile(meta, target, header.length + (long) data.length);
+        return new SnapshotFile(meta, target, header.length + length);
+    }
+
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
     }
 
     /** Checks a file's header and data checksum and returns what it covers. */
@@ -162,7 +209,7 @@ public final class SnapshotStore {
         fsyncDirectory(dir);
     }
 
-    private static byte[] header(SnapshotMeta meta, byte[] data) throws IOException {
+    private static byte[] header(SnapshotMeta meta, long dataLength, int dataCrc) throws IOException {
         var bytes = new ByteArrayOutputStream();
         var out = new DataOutputStream(bytes);
         out.writeLong(MAGIC);
@@ -171,10 +218,8 @@ public final class SnapshotStore {
         byte[] config = meta.membership().encode();
         out.writeInt(config.length);
         out.write(config);
-        out.writeLong(data.length);
-        var crc = new CRC32C();
-        crc.update(data);
-        out.writeInt((int) crc.getValue());
+        out.writeLong(dataLength);
+        out.writeInt(dataCrc);
         return bytes.toByteArray();
     }
 

@@ -5,6 +5,7 @@ import io.sinkron.consensus.node.SnapshotFile;
 import io.sinkron.consensus.raft.Entry;
 import io.sinkron.consensus.raft.HardState;
 import io.sinkron.consensus.raft.SnapshotMeta;
+import io.sinkron.consensus.statemachine.StateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ public final class WalRaftStorage implements RaftStorage {
     }
 
     @Override
-    public SnapshotFile saveSnapshot(SnapshotMeta meta, byte[] data) throws IOException {
+    public SnapshotFile saveSnapshot(SnapshotMeta meta, StateMachine.SnapshotWriter data) throws IOException {
         return snapshots.save(meta, data);
     }
 

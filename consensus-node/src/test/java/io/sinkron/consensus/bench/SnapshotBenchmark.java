@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ./mvnw -B -o -pl consensus-node -am test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=/tmp/cn.cp -Dmdep.includeScope=test
  * java -Xmx6g -cp "consensus-node/target/test-classes:consensus-node/target/classes:$(cat /tmp/cn.cp)" \
- *     -Dentries=1000000 [-DinMemoryOnly=true] io.sinkron.consensus.bench.SnapshotBenchmark
+ *     -Dentries=1000000 [-DinMemoryOnly=true | -DclusterOnly=true] io.sinkron.consensus.bench.SnapshotBenchmark
  * </pre>
  */
 public final class SnapshotBenchmark {
@@ -56,7 +56,9 @@ public final class SnapshotBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("sinkron-snapshot-bench");
-        inMemory();
+        if (!Boolean.getBoolean("clusterOnly")) {
+            inMemory();
+        }
         if (!Boolean.getBoolean("inMemoryOnly")) {
             cluster(dir);
         }

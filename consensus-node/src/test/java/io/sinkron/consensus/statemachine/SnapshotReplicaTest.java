@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.sinkron.proto.LogCommand;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How a replicated state machine's snapshot behaves when its replica fails. */
 class SnapshotReplicaTest {
@@ -58,7 +62,9 @@ class SnapshotReplicaTest {
     void after_a_replica_failed_the_next_capture_reseeds_it_from_the_live_state() throws Exception {
         Sum.instances.set(0);
         var registry = new StateMachineRegistry(60_000).registerReplicated(Sum::new);
-        assertThat(Sum.instances.get()).as("the live instance and its replica").isEqualTo(2);
+        assertThat(Sum.instances.get())
+                .as("only the live instance: a replica is built when a snapshot is written")
+                .isEqualTo(1);
         for (int i = 1; i <= 10; i++) {
             registry.apply(i, add(i, i), EventSink.NONE);
         }
@@ -78,6 +84,40 @@ class SnapshotReplicaTest {
         assertThatThrownBy(() -> write(alsoStale))
                 .as("a capture taken before the reseed cannot be trusted")
                 .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void the_replica_starts_each_snapshot_from_the_base_the_previous_one_left_in_its_directory(@TempDir Path dir)
+            throws Exception {
+        Sum.instances.set(0);
+        Sum.replicaFails = false;
+        var registry =
+                new StateMachineRegistry(60_000).registerReplicated(Sum::new).keepSnapshotBaseIn(dir);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 1; i <= 5; i++) {
+                long sequence = round * 5L + i;
+                registry.apply(sequence, add(sequence, i), EventSink.NONE);
+            }
+            byte[] expected = bytes(registry);
+            int before = Sum.instances.get();
+            assertThat(write(registry.captureSnapshot())).isEqualTo(expected);
+            assertThat(Sum.instances.get())
+                    .as("one replica built for the write")
+                    .isEqualTo(before + 1);
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString()).toList())
+                        .as("the base the next snapshot starts from, and nothing else")
+                        .hasSize(1)
+                        .allMatch(name -> name.startsWith("base-") && !name.endsWith(".tmp"));
+            }
+        }
+        // A restored registry starts its replica from what it restored.
+        var restored =
+                new StateMachineRegistry(60_000).registerReplicated(Sum::new).keepSnapshotBaseIn(dir);
+        restored.restore(new DataInputStream(new ByteArrayInputStream(bytes(registry))));
+        restored.apply(16, add(16, 7), EventSink.NONE);
+        registry.apply(16, add(16, 7), EventSink.NONE);
+        assertThat(write(restored.captureSnapshot())).isEqualTo(bytes(registry));
     }
 
     private static byte[] add(long sequence, int n) {

@@ -15,6 +15,7 @@ import io.sinkron.consensus.raft.Membership;
 import io.sinkron.consensus.raft.RaftConfig;
 import io.sinkron.consensus.raft.SnapshotMeta;
 import io.sinkron.consensus.statemachine.EventSink;
+import io.sinkron.consensus.statemachine.StateMachine;
 import io.sinkron.consensus.storage.WalOptions;
 import io.sinkron.consensus.storage.WalRaftStorage;
 import io.sinkron.proto.CommandRequest;
@@ -154,7 +155,7 @@ class RaftLivenessTest {
         }
 
         @Override
-        public SnapshotFile saveSnapshot(SnapshotMeta meta, byte[] data) throws IOException {
+        public SnapshotFile saveSnapshot(SnapshotMeta meta, StateMachine.SnapshotWriter data) throws IOException {
             return real.saveSnapshot(meta, data);
         }
 

@@ -3,10 +3,14 @@ package io.sinkron.consensus.statemachine.queue;
 import java.util.Arrays;
 
 /**
- * The resident messages of one queue, stored column-wise: one primitive array per field, indexed
- * by a slot number, and the message id to slot map in a {@link SlotIndex}. A message costs its body
- * plus about 70 bytes here, with no object per message, which keeps a million resident 100-byte
- * messages well under 300 MB of heap.
+ * The resident messages of one queue, with no object per message but the body itself: each message
+ * has a slot, and a slot's fields are three {@code long}s in a page of slots (id, partition
+ * sequence, and enqueue time, state and partition packed into one), its body a {@code byte[]}
+ * beside them. The message id to slot map is a {@link SlotIndex} of {@code int}s. What only a
+ * delivered or delayed message needs (when its lease or delay ends, the log index of its latest
+ * delivery, its delivery count) lives in a {@link SlotTimes} table that holds only such messages.
+ * A resident, never delivered 100-byte message costs about 160 bytes in all (120 of them the body
+ * array), and growing the store never copies what it holds.
  *
  * <p>Freed slots are reused last-freed-first; slot numbers are an in-memory detail, never part of
  * the replicated behaviour (ordering uses sequences and ids, snapshots write messages in sequence
@@ -18,27 +22,27 @@ final class MessageStore {
     static final byte IN_FLIGHT = 1;
     static final byte DELAYED = 2;
 
-    private static final int INITIAL_CAPACITY = 16;
+    private static final int PAGE_BITS = 12;
+    private static final int PAGE_SLOTS = 1 << PAGE_BITS;
+    private static final int SLOT_MASK = PAGE_SLOTS - 1;
+    private static final int WORDS = 3;
+    private static final int ID = 0;
+    private static final int SEQUENCE = 1;
+    // Enqueue time (log milliseconds) in bits 0-47, state in 48-51, partition (< 1024) in 52-63.
+    private static final int META = 2;
+    private static final long TIME_MASK = (1L << 48) - 1;
 
-    private final SlotIndex index = new SlotIndex();
-    private long[] ids;
-    private long[] sequences;
-    private long[] enqueuedAt;
-    // When an in-flight message's lease ends, or when a delayed message becomes visible.
-    private long[] dueAt;
-    // Log index of the current delivery: what the receipt is checked against.
-    private long[] deliveredAt;
-    private int[] deliveryCounts;
-    private int[] partitions;
-    private byte[] states;
-    private byte[][] bodies;
+    private final SlotIndex index = new SlotIndex(this::id);
+    private final SlotTimes times = new SlotTimes();
+    private long[][] words;
+    private byte[][][] bodies;
     private int[] freeSlots;
     private int freeCount;
     private int highWater;
     private int size;
 
     MessageStore() {
-        allocate(INITIAL_CAPACITY);
+        clear();
     }
 
     /** Stores a new visible message with no deliveries and returns its slot. */
@@ -47,36 +51,40 @@ final class MessageStore {
         if (freeCount > 0) {
             slot = freeSlots[--freeCount];
         } else {
-            if (highWater == ids.length) {
-                grow();
-            }
             slot = highWater++;
+            int page = slot >>> PAGE_BITS;
+            if (page == words.length) {
+                words = Arrays.copyOf(words, Math.max(4, page * 2));
+                bodies = Arrays.copyOf(bodies, words.length);
+            }
+            if (words[page] == null) {
+                words[page] = new long[PAGE_SLOTS * WORDS];
+                bodies[page] = new byte[PAGE_SLOTS][];
+            }
         }
-        ids[slot] = id;
-        partitions[slot] = partition;
-        sequences[slot] = sequence;
-        enqueuedAt[slot] = enqueuedAtMillis;
-        dueAt[slot] = 0;
-        deliveredAt[slot] = 0;
-        deliveryCounts[slot] = 0;
-        states[slot] = VISIBLE;
-        bodies[slot] = body;
+        long[] w = words[slot >>> PAGE_BITS];
+        int at = (slot & SLOT_MASK) * WORDS;
+        w[at + ID] = id;
+        w[at + SEQUENCE] = sequence;
+        w[at + META] = meta(enqueuedAtMillis, VISIBLE, partition);
+        bodies[slot >>> PAGE_BITS][slot & SLOT_MASK] = body;
         index.put(id, slot);
         size++;
         return slot;
     }
 
     void remove(int slot) {
-        index.remove(ids[slot]);
-        bodies[slot] = null;
+        index.remove(id(slot));
+        times.remove(slot);
+        bodies[slot >>> PAGE_BITS][slot & SLOT_MASK] = null;
         if (freeCount == freeSlots.length) {
-            freeSlots = Arrays.copyOf(freeSlots, Math.max(INITIAL_CAPACITY, freeCount * 2));
+            freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeCount * 2));
         }
         freeSlots[freeCount++] = slot;
         size--;
         if (size == 0) {
-            // An emptied queue gives back the arrays a burst made it grow to.
-            allocate(INITIAL_CAPACITY);
+            // An emptied queue gives back the pages a burst made it take.
+            clear();
         }
     }
 
@@ -91,7 +99,7 @@ final class MessageStore {
 
     /** Whether {@code slot} holds a message; for iterating slots {@code 0 .. slotLimit() - 1}. */
     boolean occupied(int slot) {
-        return bodies[slot] != null;
+        return bodies[slot >>> PAGE_BITS][slot & SLOT_MASK] != null;
     }
 
     int slotLimit() {
@@ -99,61 +107,61 @@ final class MessageStore {
     }
 
     long id(int slot) {
-        return ids[slot];
+        return word(slot, ID);
     }
 
     int partition(int slot) {
-        return partitions[slot];
+        return (int) (word(slot, META) >>> 52);
     }
 
     long sequence(int slot) {
-        return sequences[slot];
+        return word(slot, SEQUENCE);
     }
 
     long enqueuedAt(int slot) {
-        return enqueuedAt[slot];
+        return word(slot, META) & TIME_MASK;
     }
 
     byte state(int slot) {
-        return states[slot];
+        return (byte) ((word(slot, META) >>> 48) & 0xF);
     }
 
+    /** When the lease of an in-flight message ends or a delayed one becomes visible; 0 for a visible one. */
     long dueAt(int slot) {
-        return dueAt[slot];
+        return times.dueAt(slot);
     }
 
+    /** Log index of the message's latest delivery (what its receipt is checked against); 0 if none. */
     long deliveredAt(int slot) {
-        return deliveredAt[slot];
+        return times.deliveredAt(slot);
     }
 
     int deliveryCount(int slot) {
-        return deliveryCounts[slot];
+        return times.deliveryCount(slot);
     }
 
     byte[] body(int slot) {
-        return bodies[slot];
+        return bodies[slot >>> PAGE_BITS][slot & SLOT_MASK];
     }
 
     void makeVisible(int slot) {
-        states[slot] = VISIBLE;
-        dueAt[slot] = 0;
+        setState(slot, VISIBLE);
+        times.set(slot, 0, times.deliveredAt(slot), times.deliveryCount(slot));
     }
 
     void delay(int slot, long visibleAtMillis) {
-        states[slot] = DELAYED;
-        dueAt[slot] = visibleAtMillis;
+        setState(slot, DELAYED);
+        times.set(slot, visibleAtMillis, times.deliveredAt(slot), times.deliveryCount(slot));
     }
 
     /** Hands the message out: one more delivery, recorded at log index {@code index}. */
     void deliver(int slot, long index, long leaseEndMillis) {
-        states[slot] = IN_FLIGHT;
-        deliveryCounts[slot]++;
-        deliveredAt[slot] = index;
-        dueAt[slot] = leaseEndMillis;
+        setState(slot, IN_FLIGHT);
+        times.set(slot, leaseEndMillis, index, times.deliveryCount(slot) + 1);
     }
 
     void extendLease(int slot, long leaseEndMillis) {
-        dueAt[slot] = leaseEndMillis;
+        times.set(slot, leaseEndMillis, times.deliveredAt(slot), times.deliveryCount(slot));
     }
 
     /** Puts a message back exactly as a snapshot recorded it. */
@@ -168,37 +176,32 @@ final class MessageStore {
             int deliveryCount,
             byte[] body) {
         int slot = add(id, partition, sequence, enqueuedAtMillis, body);
-        states[slot] = state;
-        dueAt[slot] = due;
-        deliveredAt[slot] = deliveredAtIndex;
-        deliveryCounts[slot] = deliveryCount;
+        setState(slot, state);
+        times.set(slot, due, deliveredAtIndex, deliveryCount);
         return slot;
     }
 
-    private void grow() {
-        // 1.5x rather than 2x: the arrays are most of a large queue's footprint.
-        int capacity = ids.length + (ids.length >> 1);
-        ids = Arrays.copyOf(ids, capacity);
-        sequences = Arrays.copyOf(sequences, capacity);
-        enqueuedAt = Arrays.copyOf(enqueuedAt, capacity);
-        dueAt = Arrays.copyOf(dueAt, capacity);
-        deliveredAt = Arrays.copyOf(deliveredAt, capacity);
-        deliveryCounts = Arrays.copyOf(deliveryCounts, capacity);
-        partitions = Arrays.copyOf(partitions, capacity);
-        states = Arrays.copyOf(states, capacity);
-        bodies = Arrays.copyOf(bodies, capacity);
+    private long word(int slot, int field) {
+        return words[slot >>> PAGE_BITS][(slot & SLOT_MASK) * WORDS + field];
     }
 
-    private void allocate(int capacity) {
-        ids = new long[capacity];
-        sequences = new long[capacity];
-        enqueuedAt = new long[capacity];
-        dueAt = new long[capacity];
-        deliveredAt = new long[capacity];
-        deliveryCounts = new int[capacity];
-        partitions = new int[capacity];
-        states = new byte[capacity];
-        bodies = new byte[capacity][];
+    private void setState(int slot, byte state) {
+        long[] w = words[slot >>> PAGE_BITS];
+        int at = (slot & SLOT_MASK) * WORDS + META;
+        w[at] = w[at] & ~(0xFL << 48) | (long) state << 48;
+    }
+
+    private static long meta(long enqueuedAtMillis, byte state, int partition) {
+        if (enqueuedAtMillis < 0 || enqueuedAtMillis > TIME_MASK || partition < 0 || partition >= 1 << 12) {
+            throw new IllegalArgumentException(
+                    "enqueue time " + enqueuedAtMillis + " or partition " + partition + " out of range");
+        }
+        return (long) partition << 52 | (long) state << 48 | enqueuedAtMillis;
+    }
+
+    private void clear() {
+        words = new long[0][];
+        bodies = new byte[0][][];
         freeSlots = new int[0];
         freeCount = 0;
         highWater = 0;
