@@ -103,6 +103,14 @@ class LockController {
                             mediaType = PROBLEM_JSON,
                             schema = @Schema(implementation = ProblemDocument.class),
                             examples = @ExampleObject(value = ProblemExamples.SESSION_NOT_FOUND)))
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping
     DeferredResult<LockGrantResponse> acquire(
             @PathVariable("lock_id")
@@ -180,6 +188,14 @@ class LockController {
             description = "True only while the grant that issued the token is still held, so a protected"
                     + " resource can refuse a holder whose lease has expired (Chubby's sequencer check).")
     @ApiResponse(responseCode = "200", description = "Whether the token is current")
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping("/validate")
     ValidateResponse validate(
             @PathVariable("lock_id")
@@ -207,6 +223,14 @@ class LockController {
                                 @ExampleObject(name = "not-owner", value = ProblemExamples.NOT_OWNER),
                                 @ExampleObject(name = "lease-expired", value = ProblemExamples.LEASE_EXPIRED)
                             }))
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping("/keepalive")
     LockGrantResponse keepAlive(
             @PathVariable("lock_id")
