@@ -67,6 +67,29 @@ class OpenApiDocumentTest extends LockServiceTest {
     }
 
     @Test
+    void every_post_documents_the_413_of_an_oversized_body() {
+        JsonNode paths = get("/v3/api-docs").body().path("paths");
+        int posts = 0;
+        for (String path : paths.propertyNames()) {
+            JsonNode post = paths.path(path).path("post");
+            if (post.isMissingNode()) {
+                continue;
+            }
+            posts++;
+            assertThat(post.path("responses")
+                            .path("413")
+                            .path("content")
+                            .path("application/problem+json")
+                            .path("example")
+                            .path("type")
+                            .asString(""))
+                    .as("413 of POST %s", path)
+                    .isEqualTo("https://sinkron.io/problems/payload-too-large");
+        }
+        assertThat(posts).isEqualTo(5);
+    }
+
+    @Test
     void swagger_ui_is_served() {
         Reply redirect = get("/swagger-ui.html");
         assertThat(redirect.status()).isEqualTo(302);

@@ -14,6 +14,10 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -25,6 +29,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.ServletWebRequest;
 
 /** The cache's REST API, as the original design specified it. */
 @RestController
@@ -49,6 +54,10 @@ public class CacheController {
     @ApiResponse(
             responseCode = "200",
             description = "The value",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = ValueResponse.class)),
             headers = {
                 @Header(name = "ETag", description = "\"<version>\"", schema = @Schema(type = "string")),
                 @Header(
@@ -72,13 +81,19 @@ public class CacheController {
             responseCode = "404",
             description = "No such key",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    public ResponseEntity<ValueResponse> get(@PathVariable String key) {
+    public void get(@PathVariable String key, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         CacheRead read = cache.get(requests.key(key));
-        return ResponseEntity.ok()
-                .eTag(Long.toString(read.version()))
-                .header(X_CACHE, read.hit() ? "HIT" : "MISS")
-                .header(X_CACHE_STATE, read.state().name())
-                .body(new ValueResponse(read.key(), read.value(), read.version()));
+        String etag = "\"" + read.version() + "\"";
+        response.setHeader(X_CACHE, read.hit() ? "HIT" : "MISS");
+        response.setHeader(X_CACHE_STATE, read.state().name());
+        // Conditional GETs are answered as Spring MVC answers them for a ResponseEntity with an ETag
+        // (304, or 412 for If-Match); the check is skipped when the request has no condition.
+        if (conditional(request) && new ServletWebRequest(request, response).checkNotModified(etag)) {
+            return;
+        }
+        response.setHeader(HttpHeaders.ETAG, etag);
+        write(response, new ValueResponse(read.key(), read.value(), read.version()).json());
     }
 
     @PutMapping(path = "/cache/{key}", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -94,6 +109,10 @@ public class CacheController {
     @ApiResponse(
             responseCode = "200",
             description = "Written; this instance now holds the key as MODIFIED",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = VersionResponse.class)),
             headers = @Header(name = "ETag", description = "\"<version>\"", schema = @Schema(type = "string")))
     @ApiResponse(
             responseCode = "400",
@@ -107,16 +126,19 @@ public class CacheController {
             responseCode = "413",
             description = "Value over the size limit",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-    public ResponseEntity<VersionResponse> put(
+    public void put(
             @PathVariable String key,
             @RequestBody PutRequest body,
-            @Parameter(hidden = true) @RequestHeader(name = "If-Match", required = false) String ifMatch) {
+            @Parameter(hidden = true) @RequestHeader(name = "If-Match", required = false) String ifMatch,
+            HttpServletResponse response)
+            throws IOException {
         String checkedKey = requests.key(key);
         var precondition = requests.ifMatch(ifMatch);
         String value = requests.value(body.value());
         long ttl = requests.ttl(body.ttl());
         long version = cache.put(checkedKey, value, ttl, precondition);
-        return ResponseEntity.ok().eTag(Long.toString(version)).body(new VersionResponse(checkedKey, version));
+        response.setHeader(HttpHeaders.ETAG, "\"" + version + "\"");
+        write(response, new VersionResponse(checkedKey, version).json());
     }
 
     @DeleteMapping("/cache/{key}")
@@ -179,6 +201,23 @@ public class CacheController {
                         stats.states().get(LineState.MODIFIED),
                         stats.states().get(LineState.EXCLUSIVE),
                         stats.states().get(LineState.SHARED)));
+    }
+
+    private static boolean conditional(HttpServletRequest request) {
+        return request.getHeader(HttpHeaders.IF_NONE_MATCH) != null
+                || request.getHeader(HttpHeaders.IF_MATCH) != null
+                || request.getHeader(HttpHeaders.IF_MODIFIED_SINCE) != null
+                || request.getHeader(HttpHeaders.IF_UNMODIFIED_SINCE) != null;
+    }
+
+    /**
+     * Writes a JSON body rendered beforehand, with its length: no message converter, no content
+     * negotiation beyond the mapping's {@code produces}, no chunked encoding.
+     */
+    private static void write(HttpServletResponse response, byte[] json) throws IOException {
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLength(json.length);
+        response.getOutputStream().write(json);
     }
 
     /** {@code /cache/} names the empty key, which is not a valid key. */

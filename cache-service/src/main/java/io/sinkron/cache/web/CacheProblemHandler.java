@@ -5,6 +5,7 @@ import io.sinkron.cache.KeyNotFoundException;
 import io.sinkron.cache.VersionMismatchException;
 import io.sinkron.cache.WriteNotConfirmedException;
 import io.sinkron.client.ConsensusException;
+import io.sinkron.web.RequestBodyLimit;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -33,6 +35,12 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private static final URI ABOUT_BLANK = URI.create("about:blank");
+
+    private final long maxBodyBytes;
+
+    public CacheProblemHandler(CacheRequests requests) {
+        this.maxBodyBytes = requests.maxBodyBytes();
+    }
 
     @ExceptionHandler
     ProblemDetail notFound(KeyNotFoundException e) {
@@ -117,6 +125,25 @@ public class CacheProblemHandler extends ResponseEntityExceptionHandler {
                 ProblemTypes.UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported media type",
                 "Request bodies are JSON, not multipart.");
+    }
+
+    /**
+     * A chunked body that ran past the size limit while it was read (see {@link
+     * RequestBodyLimit}); any other unreadable body is Spring MVC's 400.
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (RequestBodyLimit.causedBy(e)) {
+            ProblemDetail problem = problem(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    ProblemTypes.PAYLOAD_TOO_LARGE,
+                    "Payload too large",
+                    "the request body exceeds the limit of " + maxBodyBytes + " bytes");
+            problem.setProperty("limit_bytes", maxBodyBytes);
+            return handleExceptionInternal(e, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
+        return super.handleHttpMessageNotReadable(e, headers, status, request);
     }
 
     /**

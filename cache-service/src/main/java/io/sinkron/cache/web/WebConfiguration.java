@@ -1,5 +1,6 @@
 package io.sinkron.cache.web;
 
+import io.sinkron.web.RequestBodyLimit;
 import io.sinkron.web.TomcatSafeguards;
 import io.sinkron.web.Utf8RequestBodies;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -12,13 +13,11 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.JsonNode;
 
 /** Web MVC, Tomcat and OpenAPI settings of the REST API. */
 @Configuration(proxyBeanMethods = false)
-public class WebConfiguration implements WebMvcConfigurer {
+public class WebConfiguration {
 
     static {
         // PutRequest takes raw JSON nodes; documented by their annotations, not as Jackson's class.
@@ -26,15 +25,14 @@ public class WebConfiguration implements WebMvcConfigurer {
         SpringDocUtils.getConfig().replaceWithSchema(JsonNode.class, new JsonSchema());
     }
 
-    private final CacheRequests requests;
-
-    public WebConfiguration(CacheRequests requests) {
-        this.requests = requests;
-    }
-
-    @Override
-    public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(new BodySizeLimit(requests)).addPathPatterns("/cache/**");
+    /**
+     * Bodies far larger than any acceptable value are refused with 413 before they are read into
+     * memory, chunked ones included; the exact value limit is checked after parsing ({@link
+     * CacheRequests#value}).
+     */
+    @Bean
+    RequestBodyLimit requestBodyLimit(CacheRequests requests) {
+        return new RequestBodyLimit(requests.maxBodyBytes());
     }
 
     /** Tomcat answers its own errors (malformed HTTP, escaped exceptions) as problem details, and refuses path parameters. */

@@ -46,6 +46,9 @@ class CacheFuzzFindingsTest {
     @Autowired
     CoherentCache cache;
 
+    @Autowired
+    CacheRequests requests;
+
     @LocalServerPort
     int port;
 
@@ -124,6 +127,28 @@ class CacheFuzzFindingsTest {
                 .body("{\"value\": 2}".getBytes(StandardCharsets.UTF_8)));
         assertThat(refusedWithoutEffect(RawRequest.of("TRACE", "/cache/" + key)).status())
                 .isEqualTo(405);
+    }
+
+    @Test
+    void when_a_chunked_body_runs_past_the_body_limit_then_it_is_refused_with_413_while_it_is_read() {
+        // No Content-Length announces the size: the limit must stop the stream itself.
+        byte[] json = ("{\"value\": \"" + "x".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        var chunked = new ByteArrayOutputStream();
+        for (int offset = 0; offset < json.length; offset += 8192) {
+            int length = Math.min(8192, json.length - offset);
+            chunked.writeBytes((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            chunked.write(json, offset, length);
+            chunked.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        chunked.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        RawResponse response = refusedWithoutEffect(RawRequest.of("PUT", "/cache/" + key)
+                .header("Content-Type", "application/json")
+                .header("Transfer-Encoding", "chunked")
+                .body(chunked.toByteArray()));
+
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.text()).contains("payload-too-large", "\"limit_bytes\":" + requests.maxBodyBytes());
     }
 
     @Test

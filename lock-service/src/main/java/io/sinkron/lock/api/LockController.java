@@ -102,7 +102,15 @@ class LockController {
                             mediaType = PROBLEM_JSON,
                             schema = @Schema(implementation = ProblemDocument.class),
                             examples = @ExampleObject(value = ProblemExamples.SESSION_NOT_FOUND)))
-    /**
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
+    /*
      * A {@link LockGrantResponse} for a request that tries once, a {@code DeferredResult} of one for
      * a request that may wait: Spring MVC handles the value by its runtime type, and the 200
      * response's schema is declared above.
@@ -190,6 +198,14 @@ class LockController {
             description = "True only while the grant that issued the token is still held, so a protected"
                     + " resource can refuse a holder whose lease has expired (Chubby's sequencer check).")
     @ApiResponse(responseCode = "200", description = "Whether the token is current")
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping("/validate")
     ValidateResponse validate(
             @PathVariable("lock_id")
@@ -217,6 +233,14 @@ class LockController {
                                 @ExampleObject(name = "not-owner", value = ProblemExamples.NOT_OWNER),
                                 @ExampleObject(name = "lease-expired", value = ProblemExamples.LEASE_EXPIRED)
                             }))
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping("/keepalive")
     LockGrantResponse keepAlive(
             @PathVariable("lock_id")

@@ -37,6 +37,14 @@ final class ProblemExamples {
             {"type": "https://sinkron.io/problems/session-not-found", "title": "No such session", "status": 404, \
             "detail": "no session session-42", "instance": "/sessions/session-42/keepalive"}""";
 
+    static final String PAYLOAD_TOO_LARGE = """
+            {"type": "https://sinkron.io/problems/payload-too-large", "title": "Payload too large", "status": 413, \
+            "detail": "the request body exceeds the limit of 65536 bytes"}""";
+
+    /** The 413 answer every POST may give: bodies over {@code sinkron.lock.max-request-size} are refused. */
+    static final String PAYLOAD_TOO_LARGE_DESCRIPTION =
+            "The request body is over the service's limit (`sinkron.lock.max-request-size`, 64 KB by default)";
+
     static final String UNAVAILABLE = """
             {"type": "https://sinkron.io/problems/unavailable", "title": "Consensus cluster unavailable", \
             "status": 503, "detail": "the consensus cluster did not answer in time; the outcome is unknown", \

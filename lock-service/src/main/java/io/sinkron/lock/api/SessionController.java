@@ -60,6 +60,14 @@ class SessionController {
                     @Content(
                             schema = @Schema(implementation = SessionResponse.class),
                             examples = @ExampleObject(value = SESSION_EXAMPLE)))
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping
     SessionResponse open(@Valid @RequestBody SessionRequest request) {
         return SessionResponse.of(locks.openSession(request.clientId(), request.ttl()));
@@ -89,6 +97,14 @@ class SessionController {
                             mediaType = PROBLEM_JSON,
                             schema = @Schema(implementation = ProblemDocument.class),
                             examples = @ExampleObject(value = ProblemExamples.LEASE_EXPIRED)))
+    @ApiResponse(
+            responseCode = "413",
+            description = ProblemExamples.PAYLOAD_TOO_LARGE_DESCRIPTION,
+            content =
+                    @Content(
+                            mediaType = PROBLEM_JSON,
+                            schema = @Schema(implementation = ProblemDocument.class),
+                            examples = @ExampleObject(value = ProblemExamples.PAYLOAD_TOO_LARGE)))
     @PostMapping("/{session_id}/keepalive")
     SessionResponse keepAlive(
             @PathVariable("session_id")

@@ -296,7 +296,9 @@ public final class CacheStateMachine implements StateMachine {
         home.holders.clear();
         home.pending = new PendingWrite(version, writer, writerEpoch, delete, value, ttlMillis, awaiting);
         if (awaiting.isEmpty()) {
-            applyPending(context, key, home);
+            // Nobody can be waiting for a write that was never pending, so no "applied" event: on
+            // the common path (no other holder) a write then costs its subscribers nothing.
+            applyPending(context, key, home, false);
             return writeResult(CacheWriteOutcome.CACHE_WRITE_OUTCOME_APPLIED, version, List.of());
         }
         emit(
@@ -312,6 +314,14 @@ public final class CacheStateMachine implements StateMachine {
 
     /** The pending write of {@code key} takes effect: nobody holds an older value any more. */
     private void applyPending(CommandContext context, String key, KeyHome home) {
+        applyPending(context, key, home, true);
+    }
+
+    /**
+     * @param announce whether to emit the "applied" event that writers waiting for the write (its
+     *     own, or one turned away as BUSY) watch for
+     */
+    private void applyPending(CommandContext context, String key, KeyHome home, boolean announce) {
         PendingWrite write = home.pending;
         home.pending = null;
         if (home.value != null && home.value.expiresAtMillis() > 0) {
@@ -335,6 +345,9 @@ public final class CacheStateMachine implements StateMachine {
         }
         if (home.isEmpty()) {
             keys.remove(key);
+        }
+        if (!announce) {
+            return;
         }
         emit(
                 context,
