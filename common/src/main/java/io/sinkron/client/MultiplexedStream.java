@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * client's scheduler, running every {@value #SWEEP_MILLIS} ms while attempts are waiting, fails
  * those whose deadline has passed with DEADLINE_EXCEEDED, so an attempt on a node that stopped
  * answering is given up a few milliseconds after its deadline at most. A late answer to such an
- * attempt is dropped. Unary calls keep gRPC's own deadline.
+ * attempt is dropped. A stream that has not answered anything since such an attempt was sent is
+ * cancelled (failing whatever else waits on it, to be retried), so that the next attempt opens a
+ * fresh one rather than queueing behind a stream that may never answer again. Unary calls keep
+ * gRPC's own deadline.
  *
  * <p>Thread-safe. Answers are handled on the channel's executor, as for unary calls.
  */
@@ -58,6 +61,7 @@ final class MultiplexedStream implements AutoCloseable {
     private record Waiting(
             Attempt attempt,
             MultiplexedRequest request,
+            long sentNanos,
             long deadlineNanos,
             boolean cutShortByDeadline,
             ClientCall<MultiplexedRequest, MultiplexedResponse> call) {}
@@ -75,11 +79,13 @@ final class MultiplexedStream implements AutoCloseable {
     private int idleSweeps;
     private boolean closed;
     private volatile boolean unsupported;
+    private volatile long lastAnswerNanos;
 
     MultiplexedStream(ManagedChannel channel, ScheduledExecutorService scheduler) {
         this.channel = channel;
         this.unary = ConsensusGrpc.newFutureStub(channel);
         this.scheduler = scheduler;
+        this.lastAnswerNanos = System.nanoTime();
     }
 
     /** Called once by the node this stream belongs to, before any attempt. */
@@ -117,7 +123,15 @@ final class MultiplexedStream implements AutoCloseable {
                 if (call == null) {
                     call = open();
                 }
-                waiting.put(id, new Waiting(attempt, identified, attemptDeadlineNanos, cutShortByDeadline, call));
+                waiting.put(
+                        id,
+                        new Waiting(
+                                attempt,
+                                identified,
+                                System.nanoTime(),
+                                attemptDeadlineNanos,
+                                cutShortByDeadline,
+                                call));
                 try {
                     call.sendMessage(identified);
                 } catch (RuntimeException e) {
@@ -151,6 +165,7 @@ final class MultiplexedStream implements AutoCloseable {
 
         @Override
         public void onMessage(MultiplexedResponse response) {
+            lastAnswerNanos = System.nanoTime();
             Waiting answered = waiting.remove(response.getCallId());
             if (answered == null) {
                 return; // given up at its deadline already
@@ -266,9 +281,13 @@ final class MultiplexedStream implements AutoCloseable {
         }
         idleSweeps = 0;
         long now = System.nanoTime();
+        ClientCall<MultiplexedRequest, MultiplexedResponse> silent = null;
         for (Iterator<Waiting> it = waiting.values().iterator(); it.hasNext(); ) {
             Waiting late = it.next();
             if (now - late.deadlineNanos() >= 0 && waiting.remove(late.request().getCallId(), late)) {
+                if (lastAnswerNanos - late.sentNanos() < 0) {
+                    silent = late.call();
+                }
                 late.attempt()
                         .onError(
                                 node,
@@ -277,6 +296,9 @@ final class MultiplexedStream implements AutoCloseable {
                                         .asRuntimeException(),
                                 late.cutShortByDeadline());
             }
+        }
+        if (silent != null) {
+            silent.cancel("no answer on this stream within an attempt's deadline", null);
         }
     }
 
