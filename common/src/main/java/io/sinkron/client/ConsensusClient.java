@@ -60,10 +60,12 @@ import java.util.function.Consumer;
  * <h2>Threads</h2>
  *
  * Thread-safe; meant to be shared by a whole service and used from many (virtual) threads. The
- * {@code ...Async} methods never block: calls are asynchronous gRPC calls and retries are timed by
- * one scheduler thread, so thousands of concurrent calls need no thread each. Futures complete on
- * gRPC or scheduler threads; completing or cancelling a returned future stops its retries. The
- * blocking methods wait for the same futures.
+ * {@code ...Async} methods never block: a call's first attempt is sent from the calling thread over
+ * the node's multiplexed stream (see {@link MultiplexedStream}), retries are timed by one scheduler
+ * thread, so thousands of concurrent calls need no thread each. Futures complete on gRPC or
+ * scheduler threads (or at once on the calling thread when the call cannot even be sent);
+ * completing or cancelling a returned future stops its retries. The blocking methods wait for the
+ * same futures.
  *
  * <p>{@link #close()} fails the calls still running with {@link ConsensusException.Reason#CLOSED},
  * closes every subscription and shuts the channels down.

@@ -92,7 +92,7 @@ final class RetryingCall extends CompletableFuture<byte[]> implements Multiplexe
     private final long deadlineNanos;
     private volatile Future<?> pending;
     private volatile boolean ended;
-    private volatile int attempts;
+    private int attempts;
     private int attemptsInSession;
     private int retries;
     private boolean followedHint;
@@ -104,11 +104,6 @@ final class RetryingCall extends CompletableFuture<byte[]> implements Multiplexe
         this.request = request;
         this.settings = settings;
         this.deadlineNanos = deadlineNanos;
-    }
-
-    /** Attempts sent so far. */
-    int attempts() {
-        return attempts;
     }
 
     /** Sends the first attempt, on this thread. */
