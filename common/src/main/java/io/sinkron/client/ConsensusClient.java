@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.sinkron.proto.CommandRequest;
 import io.sinkron.proto.Event;
 import io.sinkron.proto.EventsRequest;
+import io.sinkron.proto.MultiplexedRequest;
 import io.sinkron.proto.ReadConsistency;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.StatusRequest;
@@ -59,10 +60,12 @@ import java.util.function.Consumer;
  * <h2>Threads</h2>
  *
  * Thread-safe; meant to be shared by a whole service and used from many (virtual) threads. The
- * {@code ...Async} methods never block: calls are asynchronous gRPC calls and retries are timed by
- * one scheduler thread, so thousands of concurrent calls need no thread each. Futures complete on
- * gRPC or scheduler threads; completing or cancelling a returned future stops its retries. The
- * blocking methods wait for the same futures.
+ * {@code ...Async} methods never block: a call's first attempt is sent from the calling thread over
+ * the node's multiplexed stream (see {@link MultiplexedStream}), retries are timed by one scheduler
+ * thread, so thousands of concurrent calls need no thread each. Futures complete on gRPC or
+ * scheduler threads (or at once on the calling thread when the call cannot even be sent);
+ * completing or cancelling a returned future stops its retries. The blocking methods wait for the
+ * same futures.
  *
  * <p>{@link #close()} fails the calls still running with {@link ConsensusException.Reason#CLOSED},
  * closes every subscription and shuts the channels down.
@@ -103,8 +106,8 @@ public final class ConsensusClient implements AutoCloseable {
                 1, Thread.ofPlatform().name("sinkron-client-retry").daemon().factory());
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.scheduleWithFixedDelay(this::refreshStatus, 5, 5, TimeUnit.SECONDS);
-        this.nodes =
-                new NodeDirectory(config.nodes(), channels, config.nodeFailureThreshold(), config.nodeDownPeriod());
+        this.nodes = new NodeDirectory(
+                config.nodes(), channels, config.nodeFailureThreshold(), config.nodeDownPeriod(), scheduler);
         this.settings = new RetryingCall.Settings(
                 nodes,
                 backoff,
@@ -133,57 +136,87 @@ public final class ConsensusClient implements AutoCloseable {
         Objects.requireNonNull(stateMachine, "stateMachine");
         ByteString bytes = ByteString.copyFrom(Objects.requireNonNull(payload, "payload"));
         long deadlineNanos = deadlineNanos(deadline);
-        return submit(stateMachine, bytes, deadlineNanos, true);
+        return submit(stateMachine, bytes, deadlineNanos);
     }
 
     /**
      * One command in the current session. If the cluster answers the very first attempt with
      * SESSION_EXPIRED, the command was certainly not applied (the cluster refuses without
-     * applying, and no earlier copy was ever sent), so the client opens a new session and submits
-     * it again there. After a retry, SESSION_EXPIRED leaves the outcome unknown and fails the call.
+     * applying, and no earlier copy was ever sent), so the call moves to a new session and submits
+     * it again there, once. After a retry, SESSION_EXPIRED leaves the outcome unknown and fails the
+     * call.
      */
-    private CompletableFuture<byte[]> submit(
-            String stateMachine, ByteString bytes, long deadlineNanos, boolean mayRenewSession) {
+    private CompletableFuture<byte[]> submit(String stateMachine, ByteString bytes, long deadlineNanos) {
         if (closed) {
             return closedFuture();
         }
-        Session current = session;
-        SessionSequencer sequencer = current.sequencer();
-        long sequence = sequencer.next();
-        CommandRequest.Builder request = CommandRequest.newBuilder()
-                .setGroupId(config.groupId())
-                .setClientId(current.id())
-                .setSequence(sequence)
-                .setStateMachine(stateMachine)
-                .setPayload(bytes);
-        RetryingCall call = new RetryingCall(
-                "submit to " + stateMachine + " (sequence " + sequence + ")",
-                (stub, timeoutMs) -> Futures.transform(
-                        stub.submit(request.setAckedSequence(sequencer.ackedSequence())
-                                .setTimeoutMs(timeoutMs)
-                                .build()),
-                        Reply::of,
-                        MoreExecutors.directExecutor()),
-                settings,
-                deadlineNanos);
-        // The sequence is finished before the caller sees the outcome, so its next command already
-        // acknowledges it.
-        CompletableFuture<byte[]> finished = call.result().whenComplete((result, error) -> sequencer.finish(sequence));
-        run(call);
-        return finished.exceptionallyCompose(error -> {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-            if (mayRenewSession
-                    && cause instanceof ConsensusException ce
-                    && ce.reason() == ConsensusException.Reason.SESSION_EXPIRED
-                    && call.attempts() == 1) {
-                renewSession(current);
-                return submit(stateMachine, bytes, deadlineNanos, false);
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
+        Command command = new Command(stateMachine, bytes);
+        return run(new RetryingCall(command, settings, deadlineNanos), command);
     }
 
-    private void renewSession(Session expired) {
+    /** A command and the session sequence it carries through all its attempts. */
+    private final class Command implements RetryingCall.Request {
+
+        private final String stateMachine;
+        private final ByteString payload;
+        private Session session;
+        private long sequence;
+        private CommandRequest.Builder request;
+        private boolean renewed;
+        private RetryingCall call;
+
+        Command(String stateMachine, ByteString payload) {
+            this.stateMachine = stateMachine;
+            this.payload = payload;
+            enter(ConsensusClient.this.session);
+        }
+
+        private void enter(Session current) {
+            session = current;
+            sequence = current.sequencer().next();
+            request = CommandRequest.newBuilder()
+                    .setGroupId(config.groupId())
+                    .setClientId(current.id())
+                    .setSequence(sequence)
+                    .setStateMachine(stateMachine)
+                    .setPayload(payload);
+        }
+
+        @Override
+        public MultiplexedRequest.Builder build(long serverTimeoutMs) {
+            return MultiplexedRequest.newBuilder()
+                    .setSubmit(request.setAckedSequence(session.sequencer().ackedSequence())
+                            .setTimeoutMs(serverTimeoutMs));
+        }
+
+        @Override
+        public boolean renewSession() {
+            if (renewed) {
+                return false;
+            }
+            renewed = true;
+            Session expired = session;
+            expired.sequencer().finish(sequence);
+            replaceSession(expired);
+            enter(ConsensusClient.this.session);
+            return true;
+        }
+
+        // The sequence is finished before the caller sees the outcome, so its next command already
+        // acknowledges it.
+        @Override
+        public void ended() {
+            session.sequencer().finish(sequence);
+            calls.remove(call);
+        }
+
+        @Override
+        public String describe() {
+            return "submit to " + stateMachine + " (sequence " + sequence + ")";
+        }
+    }
+
+    private void replaceSession(Session expired) {
         synchronized (this) {
             if (session == expired) {
                 session = new Session(clientId + "." + sessionEpoch.incrementAndGet(), new SessionSequencer());
@@ -415,24 +448,57 @@ public final class ConsensusClient implements AutoCloseable {
                 .setStateMachine(stateMachine)
                 .setQuery(bytes)
                 .setConsistency(consistency);
-        RetryingCall call = new RetryingCall(
-                (consistency == ReadConsistency.READ_CONSISTENCY_STALE ? "stale read of " : "read of ") + stateMachine,
-                (stub, timeoutMs) -> Futures.transform(
-                        stub.read(request.setTimeoutMs(timeoutMs).build()), Reply::of, MoreExecutors.directExecutor()),
-                settings,
-                deadlineNanos);
+        Read read = new Read(stateMachine, request);
+        return run(new RetryingCall(read, settings, deadlineNanos), read);
+    }
+
+    /** A linearizable or stale read. */
+    private final class Read implements RetryingCall.Request {
+
+        private final String stateMachine;
+        private final ReadRequest.Builder request;
+        private RetryingCall call;
+
+        Read(String stateMachine, ReadRequest.Builder request) {
+            this.stateMachine = stateMachine;
+            this.request = request;
+        }
+
+        @Override
+        public MultiplexedRequest.Builder build(long serverTimeoutMs) {
+            return MultiplexedRequest.newBuilder().setRead(request.setTimeoutMs(serverTimeoutMs));
+        }
+
+        @Override
+        public void ended() {
+            calls.remove(call);
+        }
+
+        @Override
+        public String describe() {
+            return (request.getConsistency() == ReadConsistency.READ_CONSISTENCY_STALE ? "stale read of " : "read of ")
+                    + stateMachine;
+        }
+    }
+
+    private CompletableFuture<byte[]> run(RetryingCall call, Command command) {
+        command.call = call;
+        return run(call);
+    }
+
+    private CompletableFuture<byte[]> run(RetryingCall call, Read read) {
+        read.call = call;
         return run(call);
     }
 
     private CompletableFuture<byte[]> run(RetryingCall call) {
         calls.add(call);
-        call.result().whenComplete((result, error) -> calls.remove(call));
         if (closed) {
             call.abort(new ConsensusException(ConsensusException.Reason.CLOSED, "the client is closed"));
         } else {
             call.start();
         }
-        return call.result();
+        return call;
     }
 
     private void preferHinted(String address) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,16 +31,26 @@ final class NodeDirectory implements AutoCloseable {
     private final ChannelFactory channels;
     private final int failureThreshold;
     private final Duration downPeriod;
+    private final ScheduledExecutorService scheduler;
     private final Map<NodeAddress, Node> byAddress = new LinkedHashMap<>();
     private volatile List<Node> nodes = List.of();
     private final AtomicReference<Node> preferred = new AtomicReference<>();
     private final AtomicInteger cursor = new AtomicInteger();
     private boolean closed;
 
-    NodeDirectory(List<NodeAddress> addresses, ChannelFactory channels, int failureThreshold, Duration downPeriod) {
+    /**
+     * @param scheduler times the attempt deadlines of the nodes' multiplexed streams
+     */
+    NodeDirectory(
+            List<NodeAddress> addresses,
+            ChannelFactory channels,
+            int failureThreshold,
+            Duration downPeriod,
+            ScheduledExecutorService scheduler) {
         this.channels = channels;
         this.failureThreshold = failureThreshold;
         this.downPeriod = downPeriod;
+        this.scheduler = scheduler;
         addresses.forEach(this::nodeFor);
     }
 
@@ -144,13 +155,16 @@ final class NodeDirectory implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        Node node = new Node(address, channels.open(address), new NodeHealth(failureThreshold, downPeriod));
+        Node node = new Node(address, channels.open(address), new NodeHealth(failureThreshold, downPeriod), scheduler);
         byAddress.put(address, node);
         nodes = List.copyOf(byAddress.values());
         return node;
     }
 
-    /** Shuts every channel down, waiting up to one second for calls to finish before forcing it. */
+    /**
+     * Ends the multiplexed streams and shuts every channel down, waiting up to one second for other
+     * calls to finish before forcing it.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -159,6 +173,7 @@ final class NodeDirectory implements AutoCloseable {
             }
             closed = true;
         }
+        nodes.forEach(node -> node.calls().close());
         nodes.forEach(node -> node.channel().shutdown());
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
         for (Node node : nodes) {

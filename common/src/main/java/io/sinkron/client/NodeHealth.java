@@ -11,7 +11,8 @@ import java.time.Duration;
  * When the period ends the node is available again for a probe: success clears it, one more failure
  * marks it down for longer.
  *
- * <p>Times are {@link System#nanoTime()} values passed in by the caller. Thread-safe.
+ * <p>Times are {@link System#nanoTime()} values passed in by the caller. Thread-safe; a healthy
+ * node, the common case, is read and confirmed without taking the lock.
  */
 final class NodeHealth {
 
@@ -19,8 +20,8 @@ final class NodeHealth {
 
     private final int threshold;
     private final long downPeriodNanos;
-    private int consecutiveFailures;
-    private boolean down;
+    private volatile int consecutiveFailures;
+    private volatile boolean down;
     private long downUntilNanos;
 
     NodeHealth(int threshold, Duration downPeriod) {
@@ -28,9 +29,14 @@ final class NodeHealth {
         this.downPeriodNanos = downPeriod.toNanos();
     }
 
-    synchronized void recordSuccess() {
-        consecutiveFailures = 0;
-        down = false;
+    void recordSuccess() {
+        if (consecutiveFailures == 0 && !down) {
+            return;
+        }
+        synchronized (this) {
+            consecutiveFailures = 0;
+            down = false;
+        }
     }
 
     synchronized void recordFailure(long nowNanos) {
@@ -52,8 +58,13 @@ final class NodeHealth {
         downUntilNanos = Math.max(downUntilNanos, nowNanos + downPeriodNanos);
     }
 
-    synchronized boolean isAvailable(long nowNanos) {
-        return !down || nowNanos - downUntilNanos >= 0;
+    boolean isAvailable(long nowNanos) {
+        if (!down) {
+            return true;
+        }
+        synchronized (this) {
+            return !down || nowNanos - downUntilNanos >= 0;
+        }
     }
 
     /** How long until the node is available again; zero or negative if it already is. */
@@ -61,7 +72,7 @@ final class NodeHealth {
         return down ? downUntilNanos - nowNanos : 0;
     }
 
-    synchronized int consecutiveFailures() {
+    int consecutiveFailures() {
         return consecutiveFailures;
     }
 }

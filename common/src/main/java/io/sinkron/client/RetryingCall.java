@@ -1,11 +1,9 @@
 package io.sinkron.client;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Status;
-import io.sinkron.proto.ConsensusGrpc;
+import io.sinkron.proto.MultiplexedRequest;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,14 +17,15 @@ import org.slf4j.LoggerFactory;
  * out of attempts.
  *
  * <p>Each attempt re-sends the same request (so a command keeps its (client id, sequence)) to the
- * node {@link NodeDirectory#choose()} picks, with a gRPC deadline of {@code min(attemptTimeout,
- * time left)} and a server-side timeout of four fifths of that, so the node answers TIMEOUT before
- * the transport gives up. Answers are handled as follows:
+ * node {@link NodeDirectory#choose()} picks, over that node's {@link MultiplexedStream}, with an
+ * attempt deadline of {@code min(attemptTimeout, time left)} and a server-side timeout of four
+ * fifths of that, so the node answers TIMEOUT before the client gives up on the attempt. Answers
+ * are handled as follows:
  *
  * <ul>
  *   <li>OK completes the call; an OK with a leader hint (the node forwarded the request to the
  *       leader) makes the hinted node preferred for later calls; INVALID and SESSION_EXPIRED fail
- *       it at once;
+ *       it at once (but see {@link Request#renewSession()});
  *   <li>NOT_LEADER and UNAVAILABLE move away from the node; a leader hint naming another node makes
  *       that node preferred and is followed immediately, once in a row (a second hint in a row
  *       waits for the backoff, so nodes with stale hints cannot make the client spin); without a
@@ -34,20 +33,50 @@ import org.slf4j.LoggerFactory;
  *   <li>TIMEOUT backs off and retries, since the command may still commit;
  *   <li>any transport error (the node is unreachable, the attempt's deadline passed, ...) counts as
  *       a failure of that node and backs off; an attempt that only ran out of time because the
- *       call's deadline was near does not count against its node.
+ *       call's own deadline was near does not count against its node.
  * </ul>
  *
- * <p>At most one attempt or scheduled retry is pending at a time, so the mutable fields are only
- * touched by one thread at a time, handed over through the future callbacks and the scheduler.
+ * <p>The first attempt is sent on the thread that starts the call; retries after a backoff run on
+ * the scheduler. At most one attempt or scheduled retry is pending at a time, so the mutable fields
+ * are only touched by one thread at a time, handed over through the stream's answer and the
+ * scheduler.
+ *
+ * <p>The call is its own result future: completing or cancelling it from outside stops further
+ * attempts, and {@link Request#ended()} runs once whichever way it ends, before the caller can see
+ * an outcome the call itself produced.
  */
-final class RetryingCall {
+final class RetryingCall extends CompletableFuture<byte[]> implements MultiplexedStream.Attempt {
 
     private static final Logger log = LoggerFactory.getLogger(RetryingCall.class);
+    private static final VarHandle ENDED;
 
-    /** Sends one attempt of the request through {@code stub}. */
-    @FunctionalInterface
-    interface Sender {
-        ListenableFuture<Reply> send(ConsensusGrpc.ConsensusFutureStub stub, long serverTimeoutMs);
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(RetryingCall.class, "ended", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What the call sends, and what happens around it. */
+    interface Request {
+        /** The request of the next attempt, for a node that should answer within {@code serverTimeoutMs}. */
+        MultiplexedRequest.Builder build(long serverTimeoutMs);
+
+        /**
+         * The node answered SESSION_EXPIRED to the first attempt in the request's session: move the
+         * request to a new session if that is safe, and say whether it did (the call then tries
+         * again at once).
+         */
+        default boolean renewSession() {
+            return false;
+        }
+
+        /** The call ended, one way or another; runs exactly once. */
+        void ended();
+
+        /** What the call is, for error messages. */
+        String describe();
     }
 
     /** What every call of one client shares. */
@@ -58,54 +87,100 @@ final class RetryingCall {
             int maxAttempts,
             long attemptTimeoutNanos) {}
 
-    private final String description;
-    private final Sender sender;
+    private final Request request;
     private final Settings settings;
     private final long deadlineNanos;
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private volatile Future<?> pending;
-    private volatile int attempts;
+    private volatile boolean ended;
+    private int attempts;
+    private int attemptsInSession;
     private int retries;
     private boolean followedHint;
     private String lastAnswer;
     private Throwable lastError;
     private Node lastErrorNode;
 
-    RetryingCall(String description, Sender sender, Settings settings, long deadlineNanos) {
-        this.description = description;
-        this.sender = sender;
+    RetryingCall(Request request, Settings settings, long deadlineNanos) {
+        this.request = request;
         this.settings = settings;
         this.deadlineNanos = deadlineNanos;
     }
 
-    /** Attempts sent so far. */
-    int attempts() {
-        return attempts;
-    }
-
-    /** The outcome; completing or cancelling it stops further attempts. */
-    CompletableFuture<byte[]> result() {
-        return result;
-    }
-
+    /** Sends the first attempt, on this thread. */
     void start() {
-        result.whenComplete((value, error) -> {
-            Future<?> current = pending;
-            if (current != null) {
-                current.cancel(false);
-            }
-        });
-        schedule(0);
+        attempt();
     }
 
     /** Ends the call with {@code failure} unless it has already ended. */
     void abort(ConsensusException failure) {
-        result.completeExceptionally(failure);
+        completeExceptionally(failure);
     }
+
+    // ---- the result, completed by the call or from outside -----------------------------------
+
+    @Override
+    public boolean complete(byte[] value) {
+        boolean completed = super.complete(value);
+        if (completed) {
+            end();
+        }
+        return completed;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+        boolean completed = super.completeExceptionally(failure);
+        if (completed) {
+            end();
+        }
+        return completed;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            end();
+        }
+        return cancelled;
+    }
+
+    /** Dependent stages are plain futures: completing one of them does not end this call. */
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+
+    private void succeed(byte[] value) {
+        if (!isDone()) {
+            end();
+            super.complete(value);
+        }
+    }
+
+    private void fail(Throwable failure) {
+        if (!isDone()) {
+            end();
+            super.completeExceptionally(failure);
+        }
+    }
+
+    private void end() {
+        if (!ENDED.compareAndSet(this, false, true)) {
+            return;
+        }
+        Future<?> current = pending;
+        if (current != null) {
+            current.cancel(false);
+        }
+        request.ended();
+    }
+
+    // ---- attempts ------------------------------------------------------------------------------
 
     private void attempt() {
         try {
-            if (result.isDone()) {
+            if (ended) {
                 return;
             }
             long remaining = deadlineNanos - System.nanoTime();
@@ -118,66 +193,59 @@ final class RetryingCall {
                 return;
             }
             attempts++;
+            attemptsInSession++;
             Node node = settings.nodes().choose();
             long attemptNanos = Math.min(remaining, settings.attemptTimeoutNanos());
             long serverTimeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(attemptNanos) * 4 / 5);
             boolean cutShortByDeadline = attemptNanos == remaining;
-            ListenableFuture<Reply> reply;
-            try {
-                reply = sender.send(node.stub().withDeadlineAfter(attemptNanos, TimeUnit.NANOSECONDS), serverTimeoutMs);
-            } catch (RuntimeException e) {
-                // A channel shutting down can fail the send itself rather than the call: that is
-                // this node's transport failing, and the call goes on with another node.
-                onTransportError(node, e, cutShortByDeadline);
-                return;
-            }
-            pending = reply;
-            if (result.isDone()) {
-                reply.cancel(false);
-                return;
-            }
-            Futures.addCallback(
-                    reply,
-                    new FutureCallback<>() {
-                        @Override
-                        public void onSuccess(Reply answer) {
-                            onReply(node, answer);
-                        }
-
-                        @Override
-                        public void onFailure(Throwable error) {
-                            onTransportError(node, error, cutShortByDeadline);
-                        }
-                    },
-                    MoreExecutors.directExecutor());
+            node.calls()
+                    .send(request.build(serverTimeoutMs), System.nanoTime() + attemptNanos, cutShortByDeadline, this);
         } catch (RuntimeException e) {
-            result.completeExceptionally(e);
+            fail(e);
         }
     }
 
-    private void onReply(Node node, Reply reply) {
-        if (result.isDone()) {
+    @Override
+    public void onReply(Node node, Reply reply) {
+        if (ended) {
             return;
         }
         settings.nodes().recordSuccess(node);
-        lastAnswer =
-                node + " answered " + reply.code() + (reply.message().isEmpty() ? "" : " (" + reply.message() + ")");
         switch (reply.code()) {
             case RESULT_CODE_OK -> {
                 preferHintedLeader(node, reply);
-                result.complete(reply.result().toByteArray());
+                succeed(reply.result().toByteArray());
             }
-            case RESULT_CODE_INVALID -> giveUp(ConsensusException.Reason.INVALID, "rejected by the cluster");
-            case RESULT_CODE_SESSION_EXPIRED ->
+            case RESULT_CODE_INVALID -> {
+                noteAnswer(node, reply);
+                giveUp(ConsensusException.Reason.INVALID, "rejected by the cluster");
+            }
+            case RESULT_CODE_SESSION_EXPIRED -> {
+                noteAnswer(node, reply);
+                if (attemptsInSession == 1 && request.renewSession()) {
+                    attemptsInSession = 0;
+                    attempt();
+                    return;
+                }
                 giveUp(
                         ConsensusException.Reason.SESSION_EXPIRED,
                         "the cluster forgot this client's session; a command may or may not have been applied");
+            }
             case RESULT_CODE_NOT_LEADER, RESULT_CODE_UNAVAILABLE -> {
+                noteAnswer(node, reply);
                 settings.nodes().moveAwayFrom(node);
                 retryTowardsHint(node, reply);
             }
-            default -> retryAfterBackoff();
+            default -> {
+                noteAnswer(node, reply);
+                retryAfterBackoff();
+            }
         }
+    }
+
+    private void noteAnswer(Node node, Reply reply) {
+        lastAnswer =
+                node + " answered " + reply.code() + (reply.message().isEmpty() ? "" : " (" + reply.message() + ")");
     }
 
     /**
@@ -209,11 +277,12 @@ final class RetryingCall {
      * An attempt failed in transport. It counts against the node unless it merely ran out of time
      * because the call's own deadline was about to pass.
      */
-    private void onTransportError(Node node, Throwable error, boolean cutShortByDeadline) {
-        if (result.isDone()) {
+    @Override
+    public void onError(Node node, Throwable error, boolean cutShortByDeadline) {
+        if (ended) {
             return;
         }
-        log.debug("{}: attempt {} on {} failed", description, attempts, node, error);
+        log.debug("{}: attempt {} on {} failed", request.describe(), attempts, node, error);
         lastError = error;
         lastErrorNode = node;
         boolean outOfTime =
@@ -234,6 +303,9 @@ final class RetryingCall {
     private void schedule(long delayNanos) {
         try {
             pending = settings.scheduler().schedule(this::attempt, delayNanos, TimeUnit.NANOSECONDS);
+            if (ended) {
+                pending.cancel(false);
+            }
         } catch (RejectedExecutionException e) {
             giveUp(ConsensusException.Reason.CLOSED, "the client is closed");
         }
@@ -242,6 +314,6 @@ final class RetryingCall {
     private void giveUp(ConsensusException.Reason reason, String why) {
         String detail = (lastAnswer == null ? "" : "; last answer: " + lastAnswer)
                 + (lastError == null ? "" : "; last error: " + lastErrorNode + ": " + lastError);
-        result.completeExceptionally(new ConsensusException(reason, description + ": " + why + detail, lastError));
+        fail(new ConsensusException(reason, request.describe() + ": " + why + detail, lastError));
     }
 }

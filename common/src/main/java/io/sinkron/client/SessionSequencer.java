@@ -30,6 +30,11 @@ final class SessionSequencer {
         if (sequence <= acked) {
             return;
         }
+        if (sequence == acked + 1 && finishedAhead.isEmpty()) {
+            // Calls mostly end in the order they started: nothing to queue.
+            acked = sequence;
+            return;
+        }
         finishedAhead.add(sequence);
         long prefix = acked;
         while (!finishedAhead.isEmpty() && finishedAhead.peek() == prefix + 1) {

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
@@ -443,6 +444,76 @@ class ConsensusClientTest {
                         ReadConsistency.READ_CONSISTENCY_STALE,
                         ReadConsistency.READ_CONSISTENCY_LINEARIZABLE);
         assertThat(node.reads).extracting(ReadRequest::getGroupId).containsOnly("default");
+    }
+
+    @Test
+    void callsShareOneMultiplexedStreamPerNode() throws Exception {
+        cluster = new FakeCluster(1).startAll();
+        FakeNode node = cluster.node(0);
+        ConsensusClient client = cluster.client();
+
+        List<CompletableFuture<byte[]>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(client.submitAsync("kv", bytes("c" + i)));
+            calls.add(client.readAsync("kv", bytes("r" + i)));
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThat(calls.get(2 * i).get(5, TimeUnit.SECONDS))
+                    .asString(UTF_8)
+                    .isEqualTo("c" + i);
+            assertThat(calls.get(2 * i + 1).get(5, TimeUnit.SECONDS))
+                    .asString(UTF_8)
+                    .isEqualTo("r" + i);
+        }
+        assertThat(node.multiplexedStreams).hasSize(1);
+        assertThat(node.submittedSequences())
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.rangeClosed(1, 50).boxed().toList());
+    }
+
+    @Test
+    void aNodeWithoutTheMultiplexedStreamIsServedByUnaryCalls() {
+        cluster = new FakeCluster(1);
+        FakeNode node = cluster.node(0);
+        node.multiplex = false;
+        node.start();
+        ConsensusClient client = cluster.client();
+
+        assertThat(client.submit("kv", bytes("a"))).asString(UTF_8).isEqualTo("a");
+        assertThat(client.read("kv", bytes("b"))).asString(UTF_8).isEqualTo("b");
+        assertThat(client.submit("kv", bytes("c"))).asString(UTF_8).isEqualTo("c");
+
+        assertThat(node.submittedSequences())
+                .as("the refused stream costs no attempt and no sequence")
+                .containsExactly(1L, 2L);
+        assertThat(node.reads).hasSize(1);
+        assertThat(node.multiplexedStreams).isEmpty();
+    }
+
+    @Test
+    void aStreamThatStopsAnsweringIsReplacedAfterTheAttemptDeadline() {
+        cluster = new FakeCluster(1).startAll();
+        FakeNode node = cluster.node(0);
+        AtomicInteger seen = new AtomicInteger();
+        node.onSubmit = (request, observer) -> {
+            if (seen.incrementAndGet() > 1) {
+                FakeNode.reply(observer, FakeNode.ok(request.getPayload()));
+            }
+        };
+        ConsensusClient client = cluster.client(cluster.config().withAttemptTimeout(Duration.ofMillis(200)));
+
+        long start = System.nanoTime();
+        assertThat(client.submit("kv", bytes("x"), Duration.ofSeconds(5)))
+                .asString(UTF_8)
+                .isEqualTo("x");
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("one attempt deadline, not the call's")
+                .isBetween(Duration.ofMillis(190), Duration.ofSeconds(3));
+        assertThat(node.submittedSequences()).containsExactly(1L, 1L);
+        assertThat(node.multiplexedStreams)
+                .as("the silent stream was cancelled and the retry went out on a new one")
+                .hasSize(2);
+        assertThat(node.multiplexedStreams.peek().isCancelled()).isTrue();
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.sinkron.proto.ConsensusGrpc;
 import io.sinkron.proto.Event;
 import io.sinkron.proto.EventsRequest;
 import io.sinkron.proto.LeaderHint;
+import io.sinkron.proto.MultiplexedRequest;
+import io.sinkron.proto.MultiplexedResponse;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
 import io.sinkron.proto.ResultCode;
@@ -35,6 +37,10 @@ import java.util.function.Function;
  * A scriptable in-process consensus node, reachable under the in-process name equal to its address.
  * It records every request it receives; by default it answers Submit and Read with OK, echoing the
  * payload or query. Event streams are kept open until the test emits on or breaks them.
+ *
+ * <p>Submits and Reads arriving on a Multiplex stream go to the same scripted handlers as unary ones;
+ * a handler's {@code onError} ends the whole stream with that status, as a failing node would. With
+ * {@link #multiplex} off, the node refuses the stream as UNIMPLEMENTED, like a node that predates it.
  */
 final class FakeNode implements AutoCloseable {
 
@@ -48,6 +54,8 @@ final class FakeNode implements AutoCloseable {
     volatile Function<ReadRequest, ReadResponse> onRead =
             request -> ReadResponse.newBuilder().setResult(request.getQuery()).build();
     volatile StatusResponse status;
+    volatile boolean multiplex = true;
+    final Queue<ServerCallStreamObserver<MultiplexedResponse>> multiplexedStreams = new ConcurrentLinkedQueue<>();
     private Server server;
 
     FakeNode(String address) {
@@ -142,6 +150,68 @@ final class FakeNode implements AutoCloseable {
         }
 
         @Override
+        public StreamObserver<MultiplexedRequest> multiplex(StreamObserver<MultiplexedResponse> observer) {
+            var stream = (ServerCallStreamObserver<MultiplexedResponse>) observer;
+            if (!multiplex) {
+                stream.onError(Status.UNIMPLEMENTED
+                        .withDescription("no Multiplex here")
+                        .asRuntimeException());
+                return new StreamObserver<>() {
+                    @Override
+                    public void onNext(MultiplexedRequest request) {}
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                };
+            }
+            multiplexedStreams.add(stream);
+            stream.setOnCancelHandler(() -> {});
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(MultiplexedRequest request) {
+                    long id = request.getCallId();
+                    switch (request.getRequestCase()) {
+                        case SUBMIT -> {
+                            submits.add(request.getSubmit());
+                            onSubmit.accept(
+                                    request.getSubmit(),
+                                    answering(
+                                            stream,
+                                            response -> MultiplexedResponse.newBuilder()
+                                                    .setCallId(id)
+                                                    .setSubmit(response)
+                                                    .build()));
+                        }
+                        case READ -> {
+                            reads.add(request.getRead());
+                            answering(
+                                            stream,
+                                            (ReadResponse response) -> MultiplexedResponse.newBuilder()
+                                                    .setCallId(id)
+                                                    .setRead(response)
+                                                    .build())
+                                    .onNext(onRead.apply(request.getRead()));
+                        }
+                        default -> throw new IllegalArgumentException("empty request " + request);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {
+                    synchronized (stream) {
+                        stream.onCompleted();
+                    }
+                }
+            };
+        }
+
+        @Override
         public void events(EventsRequest request, StreamObserver<Event> observer) {
             eventRequests.add(request);
             openStreams.add((ServerCallStreamObserver<Event>) observer);
@@ -151,6 +221,33 @@ final class FakeNode implements AutoCloseable {
         public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
             reply(observer, status);
         }
+    }
+
+    /** An observer of one call's answer that writes it, with its call id, to a multiplexed stream. */
+    private static <T> StreamObserver<T> answering(
+            ServerCallStreamObserver<MultiplexedResponse> stream, Function<T, MultiplexedResponse> wrap) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T response) {
+                synchronized (stream) {
+                    if (!stream.isCancelled()) {
+                        stream.onNext(wrap.apply(response));
+                    }
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                synchronized (stream) {
+                    if (!stream.isCancelled()) {
+                        stream.onError(t);
+                    }
+                }
+            }
+
+            @Override
+            public void onCompleted() {}
+        };
     }
 
     /**

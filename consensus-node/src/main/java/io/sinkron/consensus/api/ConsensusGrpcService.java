@@ -19,6 +19,8 @@ import io.sinkron.proto.LeaderHint;
 import io.sinkron.proto.LeaderTransferRequest;
 import io.sinkron.proto.MemberStatus;
 import io.sinkron.proto.MembershipChangeRequest;
+import io.sinkron.proto.MultiplexedRequest;
+import io.sinkron.proto.MultiplexedResponse;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
 import io.sinkron.proto.ResultCode;
@@ -26,6 +28,10 @@ import io.sinkron.proto.StatusRequest;
 import io.sinkron.proto.StatusResponse;
 import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The client API of a consensus node. A request that reaches a follower is forwarded to the
@@ -61,6 +67,90 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
 
     @Override
     public void submit(CommandRequest request, StreamObserver<CommandResponse> out) {
+        submit(request, response -> reply(out, response));
+    }
+
+    @Override
+    public void read(ReadRequest request, StreamObserver<ReadResponse> out) {
+        read(request, response -> reply(out, response));
+    }
+
+    /**
+     * Serves Submits and Reads arriving on one stream as the unary methods serve them, answering
+     * each with its call id as soon as its answer is ready, in whatever order that is. Answers come
+     * from the driver thread, forwarding threads and the event loop, so they are written under the
+     * stream's lock; once the client has gone, they are dropped.
+     */
+    @Override
+    public StreamObserver<MultiplexedRequest> multiplex(StreamObserver<MultiplexedResponse> out) {
+        var call = (ServerCallStreamObserver<MultiplexedResponse>) out;
+        call.setOnCancelHandler(() -> {});
+        return new StreamObserver<>() {
+            private int unanswered;
+            private boolean halfClosed;
+
+            @Override
+            public void onNext(MultiplexedRequest request) {
+                long callId = request.getCallId();
+                synchronized (call) {
+                    unanswered++;
+                }
+                switch (request.getRequestCase()) {
+                    case SUBMIT ->
+                        submit(
+                                request.getSubmit(),
+                                response -> answer(MultiplexedResponse.newBuilder()
+                                        .setCallId(callId)
+                                        .setSubmit(response)
+                                        .build()));
+                    case READ ->
+                        read(
+                                request.getRead(),
+                                response -> answer(MultiplexedResponse.newBuilder()
+                                        .setCallId(callId)
+                                        .setRead(response)
+                                        .build()));
+                    default ->
+                        answer(MultiplexedResponse.newBuilder()
+                                .setCallId(callId)
+                                .setSubmit(CommandResponse.newBuilder()
+                                        .setCode(ResultCode.RESULT_CODE_INVALID)
+                                        .setMessage("call " + callId + " carries neither a submit nor a read"))
+                                .build());
+                }
+            }
+
+            private void answer(MultiplexedResponse response) {
+                synchronized (call) {
+                    unanswered--;
+                    if (call.isCancelled()) {
+                        return;
+                    }
+                    call.onNext(response);
+                    if (halfClosed && unanswered == 0) {
+                        call.onCompleted();
+                    }
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // The client went away; answers still to come are dropped by answer().
+            }
+
+            @Override
+            public void onCompleted() {
+                synchronized (call) {
+                    halfClosed = true;
+                    if (unanswered == 0 && !call.isCancelled()) {
+                        call.onCompleted();
+                    }
+                }
+            }
+        };
+    }
+
+    private void submit(CommandRequest request, Consumer<CommandResponse> reply) {
         serve(
                 request.getGroupId(),
                 request.getTimeoutMs(),
@@ -74,11 +164,10 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
                         .setCode(code)
                         .setMessage(message)
                         .build(),
-                out);
+                reply);
     }
 
-    @Override
-    public void read(ReadRequest request, StreamObserver<ReadResponse> out) {
+    private void read(ReadRequest request, Consumer<ReadResponse> reply) {
         serve(
                 request.getGroupId(),
                 request.getTimeoutMs(),
@@ -92,7 +181,7 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
                         .setCode(code)
                         .setMessage(message)
                         .build(),
-                out);
+                reply);
     }
 
     /**
@@ -104,29 +193,37 @@ public final class ConsensusGrpcService extends ConsensusGrpc.ConsensusImplBase 
             String groupId,
             long timeoutMs,
             boolean forwarded,
-            java.util.function.Supplier<CompletableFuture<R>> local,
-            java.util.function.BiFunction<String, Long, CompletableFuture<R>> forward,
-            java.util.function.Function<R, ResultCode> code,
-            java.util.function.Function<R, LeaderHint> hint,
-            java.util.function.BiFunction<R, LeaderHint, R> withHint,
-            java.util.function.BiFunction<ResultCode, String, R> failure,
-            StreamObserver<R> out) {
+            Supplier<CompletableFuture<R>> local,
+            BiFunction<String, Long, CompletableFuture<R>> forward,
+            Function<R, ResultCode> code,
+            Function<R, LeaderHint> hint,
+            BiFunction<R, LeaderHint, R> withHint,
+            BiFunction<ResultCode, String, R> failure,
+            Consumer<R> reply) {
         if (unknownGroup(groupId)) {
-            reply(out, failure.apply(ResultCode.RESULT_CODE_INVALID, "unknown group '" + groupId + "'"));
+            reply.accept(failure.apply(ResultCode.RESULT_CODE_INVALID, "unknown group '" + groupId + "'"));
             return;
         }
         long timeout = timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
-        local.get()
-                .thenCompose(r -> shouldForward(code.apply(r), hint.apply(r), forwarded)
-                        ? forward.apply(hint.apply(r).getAddress(), timeout)
-                                .thenApply(answer ->
-                                        hint.apply(answer).getAddress().isEmpty()
-                                                ? withHint.apply(answer, hint.apply(r))
-                                                : answer)
-                                .exceptionally(t -> r)
-                        : CompletableFuture.completedFuture(r))
-                .whenComplete((r, t) -> reply(
-                        out, r != null ? r : failure.apply(ResultCode.RESULT_CODE_UNAVAILABLE, String.valueOf(t))));
+        // One stage on the common path (the leader answering itself); forwarding adds its own.
+        local.get().whenComplete((r, t) -> {
+            if (r == null) {
+                reply.accept(failure.apply(ResultCode.RESULT_CODE_UNAVAILABLE, String.valueOf(t)));
+            } else if (!shouldForward(code.apply(r), hint.apply(r), forwarded)) {
+                reply.accept(r);
+            } else {
+                forward.apply(hint.apply(r).getAddress(), timeout).whenComplete((answer, error) -> {
+                    if (answer == null) {
+                        reply.accept(r);
+                    } else {
+                        reply.accept(
+                                hint.apply(answer).getAddress().isEmpty()
+                                        ? withHint.apply(answer, hint.apply(r))
+                                        : answer);
+                    }
+                });
+            }
+        });
     }
 
     private boolean shouldForward(ResultCode code, LeaderHint hint, boolean alreadyForwarded) {
