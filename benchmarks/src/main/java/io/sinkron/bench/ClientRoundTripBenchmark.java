@@ -12,6 +12,8 @@ import io.sinkron.proto.ConsensusGrpc;
 import io.sinkron.proto.KvCommand;
 import io.sinkron.proto.KvPut;
 import io.sinkron.proto.LeaderHint;
+import io.sinkron.proto.MultiplexedRequest;
+import io.sinkron.proto.MultiplexedResponse;
 import io.sinkron.proto.ResultCode;
 import io.sinkron.proto.StatusRequest;
 import io.sinkron.proto.StatusResponse;
@@ -48,7 +50,10 @@ public class ClientRoundTripBenchmark {
     private ConsensusClient client;
     private byte[] command;
 
-    /** Answers every command OK at once and names itself leader, so the client sticks to it. */
+    /**
+     * Answers every command OK at once, on the multiplexed stream the client uses and on the unary
+     * call, and names itself leader, so the client sticks to it.
+     */
     private static final class ImmediateConsensus extends ConsensusGrpc.ConsensusImplBase {
 
         private final String address;
@@ -59,11 +64,36 @@ public class ClientRoundTripBenchmark {
 
         @Override
         public void submit(CommandRequest request, StreamObserver<CommandResponse> out) {
-            out.onNext(CommandResponse.newBuilder()
+            out.onNext(ok(request));
+            out.onCompleted();
+        }
+
+        @Override
+        public StreamObserver<MultiplexedRequest> multiplex(StreamObserver<MultiplexedResponse> out) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(MultiplexedRequest request) {
+                    out.onNext(MultiplexedResponse.newBuilder()
+                            .setCallId(request.getCallId())
+                            .setSubmit(ok(request.getSubmit()))
+                            .build());
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {
+                    out.onCompleted();
+                }
+            };
+        }
+
+        private static CommandResponse ok(CommandRequest request) {
+            return CommandResponse.newBuilder()
                     .setCode(ResultCode.RESULT_CODE_OK)
                     .setIndex(request.getSequence())
-                    .build());
-            out.onCompleted();
+                    .build();
         }
 
         @Override
