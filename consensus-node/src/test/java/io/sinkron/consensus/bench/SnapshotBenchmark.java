@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -243,8 +244,10 @@ public final class SnapshotBenchmark {
                     .findFirst()
                     .orElseThrow();
             var done = new AtomicLong();
+            var stop = new AtomicBoolean();
             var windows = new ArrayList<Long>();
-            Thread loader = Thread.ofVirtual().start(() -> loadCounting(client, 60_000, done));
+            // Bounded by the 40 windows (stop) and, as a backstop, by a count no run reaches in 10 s.
+            Thread loader = Thread.ofVirtual().start(() -> loadCounting(client, 5_000_000, done, stop));
             long last = 0;
             for (int w = 0; w < 40; w++) {
                 if (w == 12) {
@@ -255,6 +258,7 @@ public final class SnapshotBenchmark {
                 windows.add(now - last);
                 last = now;
             }
+            stop.set(true);
             loader.join();
             var before =
                     windows.subList(2, 12).stream().mapToLong(Long::longValue).summaryStatistics();
@@ -308,10 +312,10 @@ public final class SnapshotBenchmark {
         inflight.release(512);
     }
 
-    private static void loadCounting(ConsensusClient client, int count, AtomicLong done) {
+    private static void loadCounting(ConsensusClient client, int count, AtomicLong done, AtomicBoolean stop) {
         var inflight = new Semaphore(64);
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < count && !stop.get(); i++) {
                 inflight.acquire();
                 client.submitAsync("kv", put("extra-" + i).toByteArray()).whenComplete((r, t) -> {
                     done.incrementAndGet();
