@@ -14,7 +14,7 @@ import java.util.Arrays;
  * (a pipelined next one) are left unconsumed. One parser per connection, {@link #reset} between
  * responses. This is the per-request work {@code wrk} does, and nothing more.
  */
-final class HttpResponseParser {
+final class HttpResponseParser implements ReplyParser {
 
     private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding:".getBytes(StandardCharsets.US_ASCII);
@@ -44,7 +44,8 @@ final class HttpResponseParser {
     private int bodyLength;
 
     /** Forgets the last response; the next bytes parsed start a new one. */
-    void reset() {
+    @Override
+    public void reset() {
         state = State.STATUS_LINE;
         status = 0;
         contentLength = -1;
@@ -65,7 +66,8 @@ final class HttpResponseParser {
      *     rest and offer it again with more) or when the response completed before {@code to}
      * @throws IOException when the bytes are not an HTTP/1.1 response
      */
-    int parse(byte[] buffer, int from, int to) throws IOException {
+    @Override
+    public int parse(byte[] buffer, int from, int to) throws IOException {
         int p = from;
         while (state != State.DONE) {
             switch (state) {
@@ -104,7 +106,8 @@ final class HttpResponseParser {
      *
      * @throws EOFException when the response was incomplete
      */
-    void endOfStream() throws EOFException {
+    @Override
+    public void endOfStream() throws EOFException {
         if (state == State.UNTIL_CLOSE) {
             state = State.DONE;
             closeAfter = true;
@@ -117,7 +120,8 @@ final class HttpResponseParser {
     }
 
     /** Whether a whole response has been parsed. */
-    boolean complete() {
+    @Override
+    public boolean complete() {
         return state == State.DONE;
     }
 

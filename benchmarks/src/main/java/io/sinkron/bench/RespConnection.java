@@ -2,12 +2,8 @@ package io.sinkron.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * One keep-alive connection speaking Redis's protocol (RESP2) on a plain blocking socket, the
@@ -29,23 +25,14 @@ final class RespConnection implements AutoCloseable {
 
     private static final byte[] CRLF = {'\r', '\n'};
 
-    private final InetSocketAddress address;
     private final String authority;
-    private final int timeoutMillis;
-    private Socket socket;
-    private InputStream in;
-    private OutputStream out;
-    private byte[] buffer = new byte[16 * 1024];
-    private int position;
-    private int limit;
     private final RespReplyParser parser = new RespReplyParser();
-    private long connects;
+    private final BlockingExchange connection;
 
     /** @param timeoutMillis connect timeout and longest wait for the next bytes of a reply */
     RespConnection(String host, int port, int timeoutMillis) {
-        this.address = new InetSocketAddress(host, port);
         this.authority = host + ":" + port;
-        this.timeoutMillis = timeoutMillis;
+        this.connection = new BlockingExchange(new InetSocketAddress(host, port), timeoutMillis, parser);
     }
 
     /**
@@ -83,18 +70,8 @@ final class RespConnection implements AutoCloseable {
      *     or {@link #ARRAY}
      */
     char exchange(byte[] command) throws IOException {
-        if (socket == null) {
-            connect();
-        }
-        try {
-            out.write(command);
-            out.flush();
-            readReply();
-            return parser.type();
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
+        connection.exchange(command);
+        return parser.type();
     }
 
     /**
@@ -117,60 +94,11 @@ final class RespConnection implements AutoCloseable {
 
     /** How often this connection was (re)opened: 1 for a connection that kept alive throughout. */
     long connects() {
-        return connects;
-    }
-
-    private void connect() throws IOException {
-        var s = new Socket();
-        try {
-            s.setTcpNoDelay(true);
-            s.setSoTimeout(timeoutMillis);
-            s.connect(address, timeoutMillis);
-            in = s.getInputStream();
-            out = s.getOutputStream();
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
-        socket = s;
-        position = 0;
-        limit = 0;
-        connects++;
-    }
-
-    private void readReply() throws IOException {
-        parser.reset();
-        while (true) {
-            position += parser.parse(buffer, position, limit);
-            if (parser.complete()) {
-                return;
-            }
-            if (position > 0) {
-                System.arraycopy(buffer, position, buffer, 0, limit - position);
-                limit -= position;
-                position = 0;
-            }
-            if (limit == buffer.length) {
-                buffer = Arrays.copyOf(buffer, buffer.length * 2);
-            }
-            int r = in.read(buffer, limit, buffer.length - limit);
-            if (r < 0) {
-                parser.endOfStream();
-                return;
-            }
-            limit += r;
-        }
+        return connection.connects();
     }
 
     @Override
     public void close() {
-        if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // Closing a broken connection; the next exchange opens a new one.
-            }
-            socket = null;
-        }
+        connection.close();
     }
 }

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * and its text for a simple string, error, integer or bulk string; the elements of an array (nested
  * to any depth) are read and dropped.
  */
-final class RespReplyParser {
+final class RespReplyParser implements ReplyParser {
 
     private static final int MAX_BULK = 512 * 1024 * 1024;
     private static final int MAX_LINE = 64 * 1024;
@@ -32,7 +32,8 @@ final class RespReplyParser {
     private int valueLength = -1;
 
     /** Forgets the last reply; the next bytes parsed start a new one. */
-    void reset() {
+    @Override
+    public void reset() {
         type = 0;
         done = false;
         bulkRemaining = -1;
@@ -46,7 +47,8 @@ final class RespReplyParser {
      * @return how many bytes were consumed
      * @throws IOException when the bytes are not a RESP2 reply
      */
-    int parse(byte[] buffer, int from, int to) throws IOException {
+    @Override
+    public int parse(byte[] buffer, int from, int to) throws IOException {
         int p = from;
         while (!done) {
             if (bulkRemaining >= 0) {
@@ -93,13 +95,15 @@ final class RespReplyParser {
     }
 
     /** The connection reached its end: fails unless a whole reply was parsed. */
-    void endOfStream() throws EOFException {
+    @Override
+    public void endOfStream() throws EOFException {
         if (!done) {
             throw new EOFException(type == 0 ? "connection closed by the server" : "connection closed inside a reply");
         }
     }
 
-    boolean complete() {
+    @Override
+    public boolean complete() {
         return done;
     }
 
