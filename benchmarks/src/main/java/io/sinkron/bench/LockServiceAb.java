@@ -15,7 +15,8 @@ import java.util.Map;
  * CPU measured, and then the {@code locks} workload of {@link ServicesRun} (uncontended exclusive
  * acquire with {@code timeout} 0, then release, every client its own lock) is driven at each
  * level, printing cycles/s, latency, and CPU per cycle of the nodes, the service and the
- * generator, with the load average at the end of the window.
+ * generator, the log entries the leader committed per cycle (how many requests share an entry),
+ * with the load average at the end of the window.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.sinkron.bench.LockServiceAb
@@ -55,7 +56,7 @@ public final class LockServiceAb {
         String tag = Long.toString(System.currentTimeMillis(), 36);
         int run = 0;
         try (var cluster = new SinkronCluster(out.resolve("nodes"), nodeJar, 3, List.of("-Xmx1g")).startAll()) {
-            cluster.awaitLeader(START_TIMEOUT);
+            int leader = cluster.awaitLeader(START_TIMEOUT);
             for (int round = 0; round < rounds; round++) {
                 for (int j = 0; j < serviceJars.size(); j++) {
                     Path dir = out.resolve("services-" + round + "-" + j);
@@ -94,15 +95,24 @@ public final class LockServiceAb {
                                     0,
                                     clients);
                             var cpu = new CpuWindow(cluster.pids(), fleet.pids());
+                            long[] commits = new long[2];
                             HttpLoad.Result r = new HttpLoad(
                                             List.of(lock), ServiceWorkloads.lockCycle(tag + run++, false), settings)
-                                    .run(cpu);
+                                    .run(phase -> {
+                                        cpu.onPhase(phase);
+                                        if (phase.equals("measure-start")) {
+                                            commits[0] = cluster.commitIndex(leader);
+                                        } else if (phase.equals("measure-end")) {
+                                            commits[1] = cluster.commitIndex(leader);
+                                        }
+                                    });
                             double[] used = cpu.seconds();
                             double ops = Math.max(1, r.ops());
                             System.out.printf(
                                     Locale.ROOT,
                                     "jar=%d round=%d clients=%d cycles/s=%.0f p50=%.2fms p99=%.2fms errors=%d"
-                                            + " nodes=%.0fus service=%.0fus generator=%.0fus per cycle, load %s%n",
+                                            + " nodes=%.0fus service=%.0fus generator=%.0fus log-entries=%.3f per cycle,"
+                                            + " load %s%n",
                                     j,
                                     round,
                                     clients,
@@ -113,6 +123,7 @@ public final class LockServiceAb {
                                     used[0] * 1e6 / ops,
                                     used[1] * 1e6 / ops,
                                     used[2] * 1e6 / ops,
+                                    (commits[1] - commits[0]) / ops,
                                     Files.readString(Path.of("/proc/loadavg")).trim());
                         }
                     }

@@ -152,9 +152,9 @@ public final class QueueProfileRun {
             }
             window.onPhase(phase);
             if (phase.equals("measure-start")) {
-                commits[0] = commitIndex(cluster, leader);
+                commits[0] = cluster.commitIndex(leader);
             } else if (phase.equals("measure-end")) {
-                commits[1] = commitIndex(cluster, leader);
+                commits[1] = cluster.commitIndex(leader);
             }
         };
         String before = loadAverage();
@@ -260,16 +260,6 @@ public final class QueueProfileRun {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** The leader's commit index from its {@code /status}, or -1 if it does not answer. */
-    private static long commitIndex(SinkronCluster cluster, int leader) {
-        String status = cluster.status(leader);
-        String index = status == null ? null : Http.jsonField(status, "commit_index");
-        if (index == null && status != null) {
-            index = Http.jsonField(status, "commitIndex");
-        }
-        return index == null ? -1 : Long.parseLong(index);
     }
 
     private static String loadAverage() {

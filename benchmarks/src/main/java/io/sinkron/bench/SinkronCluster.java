@@ -93,6 +93,16 @@ final class SinkronCluster implements Cluster {
         return Http.get("http://127.0.0.1:" + httpPorts[i] + "/status");
     }
 
+    /** Node {@code i}'s commit index from its {@code /status}, or -1 if it does not answer. */
+    long commitIndex(int i) {
+        String status = status(i);
+        String index = status == null ? null : Http.jsonField(status, "commit_index");
+        if (index == null && status != null) {
+            index = Http.jsonField(status, "commitIndex");
+        }
+        return index == null ? -1 : Long.parseLong(index);
+    }
+
     @Override
     public int awaitLeader(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,6 +1,7 @@
 package io.sinkron.lock;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -21,6 +22,7 @@ import io.sinkron.proto.ConsensusGrpc;
 import io.sinkron.proto.Event;
 import io.sinkron.proto.EventsRequest;
 import io.sinkron.proto.LeaderHint;
+import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LogCommand;
 import io.sinkron.proto.ReadRequest;
 import io.sinkron.proto.ReadResponse;
@@ -51,6 +53,7 @@ public final class InProcessConsensusNode implements AutoCloseable {
     private final StateMachineRegistry registry = StateMachines.create(3_600_000);
     private final List<ServerCallStreamObserver<Event>> streams = new CopyOnWriteArrayList<>();
     private long index;
+    private int lockBatches;
     private long nowMillis = 1_767_225_600_000L;
     private volatile boolean serving = true;
     private volatile boolean losingEvents;
@@ -129,8 +132,27 @@ public final class InProcessConsensusNode implements AutoCloseable {
         return streams.size();
     }
 
+    /** The index of the last entry applied. */
+    public synchronized long index() {
+        return index;
+    }
+
+    /** How many applied entries carried a {@code LockBatch} of several commands. */
+    public synchronized int lockBatches() {
+        return lockBatches;
+    }
+
     private synchronized CommandResponse submit(CommandRequest request) {
         long at = index + 1;
+        if (request.getStateMachine().equals("lock")) {
+            try {
+                if (LockCommand.parseFrom(request.getPayload()).hasBatch()) {
+                    lockBatches++;
+                }
+            } catch (InvalidProtocolBufferException e) {
+                // The state machine answers it INVALID.
+            }
+        }
         AppliedCommand applied = apply(LogCommand.newBuilder()
                 .setClientId(request.getClientId())
                 .setSequence(request.getSequence())

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.sinkron.client.ConsensusClient;
 import io.sinkron.client.Subscription;
+import io.sinkron.lock.config.LockProperties;
 import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LockDeadlocks;
 import io.sinkron.proto.LockDeadlocksQuery;
@@ -38,14 +39,25 @@ public class LockCluster {
     public static final String STATE_MACHINE = "lock";
 
     private final ConsensusClient client;
+    private final CommandBatching batching;
 
-    LockCluster(ConsensusClient client) {
+    LockCluster(ConsensusClient client, LockProperties properties) {
         this.client = client;
+        this.batching = new CommandBatching(this::submit, properties.commandsInFlight(), properties.maxBatch());
     }
 
     public CompletableFuture<LockResult> submit(LockCommand command) {
         return client.submitAsync(STATE_MACHINE, command.toByteArray())
                 .thenApply(bytes -> parse(LockResult.parser(), bytes));
+    }
+
+    /**
+     * Submits a command that concerns {@code lockId} alone and is decided by its own entry (a
+     * try-once acquire, a release, a lease keep-alive), possibly in one entry with concurrent
+     * commands of other locks ({@link CommandBatching}).
+     */
+    public CompletableFuture<LockResult> submitBatched(String lockId, LockCommand command) {
+        return batching.submit(lockId, command);
     }
 
     public LockStateView state(String lockId) {

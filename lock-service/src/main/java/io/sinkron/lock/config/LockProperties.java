@@ -15,9 +15,15 @@ import org.springframework.util.unit.DataSize;
  *     scrape refreshes them
  * @param maxRequestSize the largest request body accepted; larger ones get 413 before they are
  *     read (every lock request is a few hundred bytes)
+ * @param commandsInFlight how many batches of try-once acquires, releases and lease keep-alives
+ *     this service has in flight to the cluster at once; commands arriving while they are all out
+ *     go together, one per lock, in the next (see {@code docs/locks.md}, "Batching")
+ * @param maxBatch the most commands one batch carries
  */
 @ConfigurationProperties("sinkron.lock")
 public record LockProperties(
         @DefaultValue("500ms") Duration waitGrace,
         @DefaultValue("1s") Duration statsMaxAge,
-        @DefaultValue("64KB") DataSize maxRequestSize) {}
+        @DefaultValue("64KB") DataSize maxRequestSize,
+        @DefaultValue("4") int commandsInFlight,
+        @DefaultValue("256") int maxBatch) {}

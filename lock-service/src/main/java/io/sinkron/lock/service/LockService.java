@@ -90,7 +90,9 @@ public class LockService {
                 .setSessionId(a.sessionId());
         CompletableFuture<LockGrant> grant;
         if (a.timeoutMillis() == 0) {
-            grant = cluster.submit(LockCommand.newBuilder().setAcquire(command).build())
+            grant = cluster.submitBatched(
+                            a.lockId(),
+                            LockCommand.newBuilder().setAcquire(command).build())
                     .thenApply(LockService::grantOrThrow);
         } else {
             grant = acquireWaiting(command, a.timeoutMillis());
@@ -182,19 +184,25 @@ public class LockService {
     public LockResult release(String lockId, String clientId) {
         return expect(
                 LockOutcome.LOCK_OUTCOME_RELEASED,
-                await(cluster.submit(LockCommand.newBuilder()
-                        .setRelease(LockRelease.newBuilder().setLockId(lockId).setOwner(clientId))
-                        .build())));
+                await(cluster.submitBatched(
+                        lockId,
+                        LockCommand.newBuilder()
+                                .setRelease(LockRelease.newBuilder()
+                                        .setLockId(lockId)
+                                        .setOwner(clientId))
+                                .build())));
     }
 
     public LockGrant keepAlive(String lockId, String clientId) {
         return expect(
                         LockOutcome.LOCK_OUTCOME_OK,
-                        await(cluster.submit(LockCommand.newBuilder()
-                                .setKeepAlive(LockKeepAlive.newBuilder()
-                                        .setLockId(lockId)
-                                        .setOwner(clientId))
-                                .build())))
+                        await(cluster.submitBatched(
+                                lockId,
+                                LockCommand.newBuilder()
+                                        .setKeepAlive(LockKeepAlive.newBuilder()
+                                                .setLockId(lockId)
+                                                .setOwner(clientId))
+                                        .build())))
                 .getGrant();
     }
 

@@ -3,6 +3,7 @@ package io.sinkron.consensus.statemachine.lock;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sinkron.consensus.statemachine.CommandContext;
 import io.sinkron.consensus.statemachine.StateMachine;
+import io.sinkron.proto.LockBatch;
 import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LockOutcome;
 import io.sinkron.proto.LockQuery;
@@ -42,8 +43,15 @@ public final class LockStateMachine implements StateMachine {
         } catch (InvalidProtocolBufferException e) {
             return invalid("malformed lock command");
         }
-        LockTable.Step step = step(context);
-        LockResult result = switch (cmd.getCommandCase()) {
+        return apply(step(context), cmd, false).toByteArray();
+    }
+
+    /**
+     * One command; a {@link LockBatch} applies its commands in order, each answered on its own,
+     * within the same step (one entry: one index, one time).
+     */
+    private LockResult apply(LockTable.Step step, LockCommand cmd, boolean inBatch) {
+        return switch (cmd.getCommandCase()) {
             case ACQUIRE -> table.acquire(step, cmd.getAcquire());
             case RELEASE ->
                 table.release(
@@ -62,13 +70,17 @@ public final class LockStateMachine implements StateMachine {
             case KEEP_ALIVE_SESSION ->
                 table.keepAliveSession(cmd.getKeepAliveSession().getSessionId());
             case CLOSE_SESSION -> table.closeSession(step, cmd.getCloseSession().getSessionId());
-            case COMMAND_NOT_SET ->
-                LockResult.newBuilder()
-                        .setOutcome(LockOutcome.LOCK_OUTCOME_INVALID)
-                        .setMessage("empty lock command")
-                        .build();
+            case BATCH -> inBatch ? invalidResult("a batch cannot contain a batch") : batch(step, cmd.getBatch());
+            case COMMAND_NOT_SET -> invalidResult("empty lock command");
         };
-        return result.toByteArray();
+    }
+
+    private LockResult batch(LockTable.Step step, LockBatch batch) {
+        var result = LockResult.newBuilder().setOutcome(LockOutcome.LOCK_OUTCOME_OK);
+        for (LockCommand cmd : batch.getCommandsList()) {
+            result.addBatch(apply(step, cmd, true));
+        }
+        return result.build();
     }
 
     @Override
@@ -123,10 +135,13 @@ public final class LockStateMachine implements StateMachine {
     }
 
     private static byte[] invalid(String message) {
+        return invalidResult(message).toByteArray();
+    }
+
+    private static LockResult invalidResult(String message) {
         return LockResult.newBuilder()
                 .setOutcome(LockOutcome.LOCK_OUTCOME_INVALID)
                 .setMessage(message)
-                .build()
-                .toByteArray();
+                .build();
     }
 }

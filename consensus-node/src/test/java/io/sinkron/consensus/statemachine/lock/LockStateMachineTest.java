@@ -17,11 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sinkron.consensus.node.StateMachines;
 import io.sinkron.proto.LockAcquire;
+import io.sinkron.proto.LockBatch;
 import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LockEvent;
 import io.sinkron.proto.LockHolder;
+import io.sinkron.proto.LockRelease;
 import io.sinkron.proto.LockResult;
 import io.sinkron.proto.LockWaiter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LockStateMachineTest {
@@ -403,6 +406,96 @@ class LockStateMachineTest {
         LockEvent granted = log.drainEvents().getFirst();
         assertThat(granted.getGranted().getRequestId()).isEqualTo("c1");
         assertThat(granted.getGranted().getFencingToken()).isEqualTo(tickIndex + 1);
+    }
+
+    @Test
+    void when_commands_come_in_a_batch_then_each_is_applied_in_order_and_answered_on_its_own() {
+        log.exclusive("held", "x");
+
+        LockResult batch = log.apply(batch(
+                tryExclusive("A", "a"),
+                tryExclusive("held", "b"),
+                release("held", "x"),
+                release("C", "c"),
+                tryExclusive("B", "b")));
+
+        assertThat(batch.getOutcome()).isEqualTo(LOCK_OUTCOME_OK);
+        assertThat(batch.getBatchList())
+                .extracting(LockResult::getOutcome)
+                .containsExactly(
+                        LOCK_OUTCOME_GRANTED,
+                        LOCK_OUTCOME_TIMEOUT,
+                        LOCK_OUTCOME_RELEASED,
+                        LOCK_OUTCOME_NOT_OWNER,
+                        LOCK_OUTCOME_GRANTED);
+        assertThat(batch.getBatch(0).getGrant().getFencingToken()).isEqualTo(log.index);
+        assertThat(batch.getBatch(4).getGrant().getFencingToken()).isEqualTo(log.index);
+        assertThat(log.state("held").getHoldersList()).isEmpty();
+        assertThat(log.state("A").getHoldersList())
+                .extracting(LockHolder::getOwner)
+                .containsExactly("a");
+    }
+
+    @Test
+    void when_a_lock_is_granted_exclusively_in_a_batch_then_no_later_command_of_the_entry_is_granted_it_again() {
+        LockResult batch = log.apply(batch(tryExclusive("L", "a"), release("L", "a"), tryExclusive("L", "b")));
+
+        assertThat(batch.getBatchList())
+                .extracting(LockResult::getOutcome)
+                .containsExactly(LOCK_OUTCOME_GRANTED, LOCK_OUTCOME_RELEASED, LOCK_OUTCOME_TIMEOUT);
+        long firstToken = batch.getBatch(0).getGrant().getFencingToken();
+
+        LockResult next = log.exclusive("L", "b");
+        assertThat(next.getOutcome()).isEqualTo(LOCK_OUTCOME_GRANTED);
+        assertThat(next.getGrant().getFencingToken()).isGreaterThan(firstToken);
+    }
+
+    @Test
+    void when_a_release_in_a_batch_hands_the_lock_to_a_waiter_then_the_waiter_has_the_batch_entry_as_token() {
+        log.exclusive("L", "a");
+        log.acquire("L", "w", LOCK_MODE_EXCLUSIVE, 10_000, "w1");
+        log.drainEvents();
+
+        LockResult batch = log.apply(batch(tryExclusive("M", "m"), release("L", "a")));
+
+        assertThat(batch.getBatchList())
+                .extracting(LockResult::getOutcome)
+                .containsExactly(LOCK_OUTCOME_GRANTED, LOCK_OUTCOME_RELEASED);
+        assertThat(log.drainEvents())
+                .extracting(e -> e.getGranted().getFencingToken())
+                .containsExactly(log.index);
+    }
+
+    @Test
+    void when_a_batch_holds_a_batch_or_nothing_then_those_commands_are_invalid_and_the_rest_applies() {
+        LockResult batch = log.apply(
+                batch(batch(tryExclusive("A", "a")), LockCommand.getDefaultInstance(), tryExclusive("B", "b")));
+
+        assertThat(batch.getBatchList())
+                .extracting(LockResult::getOutcome)
+                .containsExactly(LOCK_OUTCOME_INVALID, LOCK_OUTCOME_INVALID, LOCK_OUTCOME_GRANTED);
+        assertThat(log.state("A").getHoldersList()).isEmpty();
+        assertThat(log.apply(batch()).getBatchList()).isEmpty();
+    }
+
+    private static LockCommand batch(LockCommand... commands) {
+        return LockCommand.newBuilder()
+                .setBatch(LockBatch.newBuilder().addAllCommands(List.of(commands)))
+                .build();
+    }
+
+    private static LockCommand tryExclusive(String lock, String owner) {
+        return LockLog.command(LockAcquire.newBuilder()
+                .setLockId(lock)
+                .setOwner(owner)
+                .setMode(LOCK_MODE_EXCLUSIVE)
+                .build());
+    }
+
+    private static LockCommand release(String lock, String owner) {
+        return LockCommand.newBuilder()
+                .setRelease(LockRelease.newBuilder().setLockId(lock).setOwner(owner))
+                .build();
     }
 
     @Test
