@@ -21,7 +21,7 @@ import java.util.Map;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.sinkron.bench.LockServiceAb
  *     --node-jar=consensus-node/target/consensus-node.jar
- *     --service-jars=/tmp/a/lock-service.jar,/tmp/b/lock-service.jar
+ *     --service-jars=/tmp/a/lock-service.jar,/tmp/b/lock-service.jar[@NAME=VALUE+NAME=VALUE]
  *     [--out=benchmarks/target/lock-service-ab] [--levels=16,64] [--rounds=2]
  *     [--warmup-seconds=15] [--measure-seconds=10]
  * </pre>
@@ -33,14 +33,34 @@ public final class LockServiceAb {
 
     private LockServiceAb() {}
 
+    /** A lock-service jar and the environment it runs with: {@code JAR[@NAME=VALUE[+NAME=VALUE...]]}. */
+    private record Variant(Path jar, Map<String, String> environment) {
+
+        static Variant parse(String text) {
+            int at = text.indexOf('@');
+            if (at < 0) {
+                return new Variant(Path.of(text), Map.of());
+            }
+            Map<String, String> environment = new java.util.LinkedHashMap<>();
+            for (String pair : text.substring(at + 1).split("\\+")) {
+                int eq = pair.indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("not NAME=VALUE: " + pair);
+                }
+                environment.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+            return new Variant(Path.of(text.substring(0, at)), environment);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         var options = Options.parse(args);
         Path nodeJar = Path.of(options.string("node-jar", "consensus-node/target/consensus-node.jar"));
-        List<Path> serviceJars = Arrays.stream(
+        List<Variant> serviceJars = Arrays.stream(
                         options.string("service-jars", "").split(","))
                 .filter(s -> !s.isBlank())
-                .map(Path::of)
+                .map(Variant::parse)
                 .toList();
         Path out = Path.of(options.string("out", "benchmarks/target/lock-service-ab"));
         List<Integer> levels = Arrays.stream(options.string("levels", "16,64").split(","))
@@ -62,19 +82,25 @@ public final class LockServiceAb {
                     Path dir = out.resolve("services-" + round + "-" + j);
                     try (var fleet = new ServiceFleet(dir, List.of("-Xmx512m"))) {
                         String lock = fleet.startJar(
-                                        "lock-service", serviceJars.get(j), cluster.loadEndpoints(), Map.of())
+                                        "lock-service",
+                                        serviceJars.get(j).jar(),
+                                        cluster.loadEndpoints(),
+                                        serviceJars.get(j).environment())
                                 .endpoint();
                         fleet.awaitReady(START_TIMEOUT);
                         var warm = new HttpLoad.Settings(
                                 levels.getLast(),
-                                Duration.ofSeconds(1),
-                                warmup,
+                                Duration.ZERO,
+                                Duration.ZERO,
                                 5_000_000,
                                 Duration.ofSeconds(35),
                                 0,
                                 1);
-                        new HttpLoad(List.of(lock), ServiceWorkloads.lockCycle(tag + "w" + run, false), warm)
-                                .run(phase -> {});
+                        System.out.println(WarmUp.run(
+                                HttpLoad.http(List.of(lock), ServiceWorkloads.lockCycle(tag + "w" + run, false)),
+                                warm,
+                                warmup,
+                                Duration.ofSeconds(120)));
                         double nodesBefore = ProcessCpu.seconds(cluster.pids());
                         double serviceBefore = ProcessCpu.seconds(fleet.pids());
                         Thread.sleep(IDLE.toMillis());

@@ -52,6 +52,7 @@ public final class ServicesRun {
     private static final String CACHE_GET = "cache GET vs range";
     private static final String CACHE_PUT = "cache PUT vs put";
     private static final String CALIBRATION = "calibration";
+    private static final Duration WARM_LIMIT = Duration.ofSeconds(90);
     private static final int HOT_KEYS = 1000;
     private static final int PUT_KEYS = 10_000;
     private static final int ZIPF_KEYS = 20_000;
@@ -555,22 +556,21 @@ public final class ServicesRun {
 
     // ---------------------------------------------------------------- measuring
 
-    /** An unrecorded run at the highest level, so the JIT has compiled the hot paths. */
+    /**
+     * Unrecorded load at the highest level until the server is warm ({@link WarmUp}: at least
+     * {@code --service-warmup-seconds}, then until the throughput is steady).
+     */
     private void warm(List<String> endpoints, HttpWorkload workload) throws InterruptedException {
         warm(HttpLoad.http(endpoints, workload));
     }
 
     private void warm(HttpLoad.Clients clients) throws InterruptedException {
-        var s = settings.load(settings.maxLevel());
-        var warm = new HttpLoad.Settings(
-                s.clients(),
-                Duration.ofSeconds(1),
+        var outcome = WarmUp.run(
+                clients,
+                settings.load(settings.maxLevel()),
                 Duration.ofSeconds(settings.serviceWarmupSeconds()),
-                s.maxOps(),
-                s.opTimeout(),
-                0,
-                s.seed());
-        new HttpLoad(clients, warm).run(phase -> {});
+                WARM_LIMIT);
+        progress(outcome.toString());
     }
 
     /**
