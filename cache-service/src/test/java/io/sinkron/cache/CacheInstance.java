@@ -30,7 +30,7 @@ final class CacheInstance implements AutoCloseable {
         this.client = new ConsensusClient(config, FakeConsensusCluster.channels());
         this.near = new NearCache(properties.maxEntries(), properties.maxBytes());
         this.cache = new CoherentCache(
-                new CacheHome(client, properties.requestTimeout()),
+                new CacheHome(client, properties.requestTimeout(), properties.writeCommandsInFlight()),
                 near,
                 properties,
                 clock,
@@ -78,7 +78,8 @@ final class CacheInstance implements AutoCloseable {
                 margin,
                 keepAlive,
                 requestTimeout,
-                lease.multipliedBy(3));
+                lease.multipliedBy(3),
+                4);
     }
 
     @Override

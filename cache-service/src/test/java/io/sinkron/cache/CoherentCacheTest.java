@@ -63,7 +63,8 @@ class CoherentCacheTest {
                 MARGIN,
                 defaults.keepAliveInterval(),
                 defaults.requestTimeout(),
-                defaults.writeTimeout());
+                defaults.writeTimeout(),
+                defaults.writeCommandsInFlight());
         var instance = CacheInstance.manual(cluster, properties, clock);
         instances.add(instance);
         await().atMost(5, SECONDS).until(instance.cache::eventsConnected);
