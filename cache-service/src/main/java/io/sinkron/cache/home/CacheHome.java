@@ -154,6 +154,11 @@ public final class CacheHome {
         };
     }
 
+    /** Writes waiting to be sent plus write commands on their way; 0 when no write is in progress. */
+    public int writesInProgress() {
+        return writes.pending();
+    }
+
     /** Tells the home, without waiting, that the session dropped its lines for these writes. */
     public CompletableFuture<byte[]> acknowledge(long session, List<KeyVersion> invalidations) {
         var ack = CacheAck.newBuilder().setSession(session);

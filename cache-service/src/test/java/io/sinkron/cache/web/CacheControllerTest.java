@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sinkron.cache.FakeClusterAccess;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -164,6 +165,57 @@ class CacheControllerTest extends RestTestSupport {
                         .findFirst()
                         .orElseThrow();
             }
+        }
+    }
+
+    @Test
+    void when_many_clients_write_concurrently_then_each_gets_its_own_answer_and_reads_see_the_latest()
+            throws Exception {
+        String prefix = key();
+        String shared = prefix + "-s";
+        int writers = 24;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            var barrier = new CyclicBarrier(writers);
+            List<CompletableFuture<MvcTestResult>> puts = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                // Every third writer writes the shared key; the others a key of their own.
+                String key = i % 3 == 0 ? shared : prefix + "-" + i;
+                String body = "{\"value\":" + i + "}";
+                puts.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            arrive(barrier);
+                            return put(key, body, null);
+                        },
+                        threads));
+            }
+            long sharedVersion = 0;
+            int sharedValue = -1;
+            List<Long> sharedVersions = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                MvcTestResult put = puts.get(i).get(10, SECONDS);
+                assertThat(put).as(body(put)).hasStatusOk();
+                long version = json(put).get("version").asLong();
+                String key = i % 3 == 0 ? shared : prefix + "-" + i;
+                assertThat(json(put).get("key").asString()).isEqualTo(key);
+                assertThat(put.getResponse().getHeader(HttpHeaders.ETAG)).isEqualTo("\"" + version + "\"");
+                if (key.equals(shared)) {
+                    sharedVersions.add(version);
+                    if (version > sharedVersion) {
+                        sharedVersion = version;
+                        sharedValue = i;
+                    }
+                } else {
+                    MvcTestResult get = mvc.get().uri("/cache/{key}", key).exchange();
+                    assertThat(json(get).get("value").asInt()).isEqualTo(i);
+                    assertThat(json(get).get("version").asLong()).isEqualTo(version);
+                }
+            }
+            assertThat(sharedVersions)
+                    .as("each write of one key has a version of its own")
+                    .doesNotHaveDuplicates();
+            MvcTestResult get = mvc.get().uri("/cache/{key}", shared).exchange();
+            assertThat(json(get).get("value").asInt()).isEqualTo(sharedValue);
+            assertThat(json(get).get("version").asLong()).isEqualTo(sharedVersion);
         }
     }
 
