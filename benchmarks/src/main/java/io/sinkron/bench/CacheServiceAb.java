@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  *     --service-jars=/tmp/a/cache-service.jar,/tmp/b/cache-service.jar
  *     [--out=benchmarks/target/cache-service-ab] [--clients=64] [--rounds=2] [--trivial=true]
  *     [--workloads=get,put] [--warmup-seconds=10] [--measure-seconds=10] [--jfr=DIRECTORY]
+ *     [--service-envs=ENV_OF_JAR_0,ENV_OF_JAR_1]   (each K=V;K=V, e.g. CACHE_WRITE_COMMANDS_IN_FLIGHT=2)
  * </pre>
  *
  * With {@code --jfr}, each measured window is recorded with JFR's {@code profile} settings on the
@@ -58,6 +60,7 @@ public final class CacheServiceAb {
         Duration warmup = Duration.ofSeconds(options.integer("warmup-seconds", 10));
         Duration measure = Duration.ofSeconds(options.integer("measure-seconds", 10));
         String jfr = options.string("jfr", "");
+        List<String> envs = Arrays.asList(options.string("service-envs", "").split(",", -1));
         options.rejectUnknown();
         if (serviceJars.isEmpty()) {
             throw new IllegalArgumentException("--service-jars names no cache-service.jar");
@@ -71,10 +74,7 @@ public final class CacheServiceAb {
                     Path dir = out.resolve("services-" + round + "-" + j);
                     try (var fleet = new ServiceFleet(dir, List.of("-Xmx512m"))) {
                         String cache = fleet.startJar(
-                                        "cache-a",
-                                        serviceJars.get(j),
-                                        cluster.loadEndpoints(),
-                                        Map.of("CACHE_INSTANCE_ID", "cache-a"))
+                                        "cache-a", serviceJars.get(j), cluster.loadEndpoints(), environment(envs, j))
                                 .endpoint();
                         fleet.awaitReady(START_TIMEOUT);
                         String hot = "hot-" + tag + "-" + round + "-" + j + "-";
@@ -174,6 +174,21 @@ public final class CacheServiceAb {
                 used[1] * 1e6 / ops,
                 used[2] * 1e6 / ops,
                 Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /** {@code CACHE_INSTANCE_ID} and the {@code --service-envs} entry of jar {@code j}: {@code K=V;K=V}. */
+    private static Map<String, String> environment(List<String> envs, int j) {
+        var env = new LinkedHashMap<String, String>();
+        env.put("CACHE_INSTANCE_ID", "cache-a");
+        if (j < envs.size()) {
+            for (String pair : envs.get(j).split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    env.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        return env;
     }
 
     /** Writes the hot keys with the 100-character value of {@code services.sh}, one by one. */

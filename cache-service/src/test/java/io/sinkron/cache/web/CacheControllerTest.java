@@ -16,12 +16,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
 import tools.jackson.databind.JsonNode;
 
 class CacheControllerTest extends RestTestSupport {
+
+    @Autowired
+    CacheKeyMapping cacheKeyMapping;
 
     @Test
     void when_a_key_is_written_then_it_is_read_back_with_its_version_as_etag_from_the_near_cache() {
@@ -374,6 +382,68 @@ class CacheControllerTest extends RestTestSupport {
                 "unsupported-media-type");
         assertProblem(mvc.post().uri("/cache/{key}", key()).exchange(), 405, "method-not-allowed");
         assertProblem(mvc.get().uri("/cache/a/b/c").exchange(), 404, "not-found");
+    }
+
+    @Test
+    void when_a_key_is_read_or_written_then_its_route_is_found_first_and_everything_else_is_left_to_spring_mvc()
+            throws Exception {
+        assertThat(readHandler("GET", "/cache/k", null)).isNotNull();
+        assertThat(readHandler("GET", "/cache/k%20v", "application/json, application/problem+json"))
+                .isNotNull();
+        assertThat(readHandler("GET", "/cache/k", "*/*")).isNotNull();
+        assertThat(readHandler("GET", "/cache/stats", null)).isNull();
+        assertThat(readHandler("GET", "/cache/k/state", null)).isNull();
+        assertThat(readHandler("GET", "/cache/", null)).isNull();
+        assertThat(readHandler("GET", "/cached/k", null)).isNull();
+        assertThat(readHandler("DELETE", "/cache/k", null)).isNull();
+        assertThat(handler("PUT", "/cache/k", null, "application/json")).isNotNull();
+        assertThat(handler("PUT", "/cache/k", null, "application/json;charset=UTF-8"))
+                .isNotNull();
+        assertThat(handler("PUT", "/cache/k", null, null)).isNull();
+        assertThat(handler("PUT", "/cache/k", null, "text/plain")).isNull();
+        assertThat(handler("PUT", "/cache/k", "text/plain", "application/json")).isNull();
+        assertThat(handler("PUT", "/cache/stats", null, "application/json")).isNull();
+        assertThat(readHandler("GET", "/cache/k", "text/plain")).isNull();
+        assertThat(readHandler("GET", "/cache/k", "application/json;q=0")).isNull();
+        assertThat(readHandler("GET", "/cache/k", "not a media type")).isNull();
+
+        String key = key();
+        put(key, "{\"value\":1}", null);
+        assertThat(mvc.get()
+                        .uri("/cache/{key}", key)
+                        .accept(MediaType.TEXT_PLAIN)
+                        .exchange())
+                .hasStatus(406);
+        assertProblem(mvc.get().uri("/cache/{key}", key()).exchange(), 404, "not-found");
+        MvcTestResult spaced = mvc.get().uri("/cache/{key}", "a b").exchange();
+        assertThat(spaced).hasStatus(404);
+        assertThat(json(spaced).get("detail").asString()).contains("a b");
+        assertThat(body(mvc.get().uri("/actuator/prometheus").exchange()))
+                .as("requests are tagged with the route's pattern")
+                .contains("uri=\"/cache/{key}\"");
+    }
+
+    private Object readHandler(String method, String path, String accept) throws Exception {
+        return handler(method, path, accept, null);
+    }
+
+    private Object handler(String method, String path, String accept, String contentType) throws Exception {
+        var request = new MockHttpServletRequest(method, path);
+        if (accept != null) {
+            request.addHeader(HttpHeaders.ACCEPT, accept);
+        }
+        if (contentType != null) {
+            request.setContentType(contentType);
+        }
+        ServletRequestPathUtils.parseAndCache(request);
+        HandlerExecutionChain chain = cacheKeyMapping.getHandler(request);
+        if (chain == null) {
+            return null;
+        }
+        assertThat(request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE))
+                .isEqualTo(java.util.Map.of(
+                        "key", path.substring("/cache/".length()).replace("%20", " ")));
+        return chain.getHandler();
     }
 
     @Test
