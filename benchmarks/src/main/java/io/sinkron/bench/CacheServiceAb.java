@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * With {@code --jfr}, each measured window is recorded with JFR's {@code profile} settings on the
- * service ({@code jcmd JFR.start}, then {@code JFR.stop}) into {@code
- * DIRECTORY/<jar>-<round>-<workload>.jfr}.
+ * service and on each node ({@code jcmd JFR.start}, then {@code JFR.stop}) into {@code
+ * DIRECTORY/<jar>-<round>-<workload>-<service|node1|node2|node3>.jfr}.
  */
 public final class CacheServiceAb {
 
@@ -89,7 +89,7 @@ public final class CacheServiceAb {
                             String recording = recordings == null
                                     ? null
                                     : recordings
-                                            .resolve(j + "-" + round + "-" + workload + ".jfr")
+                                            .resolve(j + "-" + round + "-" + workload)
                                             .toString();
                             run(
                                     label,
@@ -148,13 +148,20 @@ public final class CacheServiceAb {
                 ? cpu
                 : phase -> {
                     cpu.onPhase(phase);
+                    var roles = new LinkedHashMap<String, Long>();
                     for (long pid : front) {
+                        roles.put("service", pid);
+                    }
+                    for (int n = 0; n < store.length; n++) {
+                        roles.put("node" + (n + 1), store[n]);
+                    }
+                    roles.forEach((role, pid) -> {
                         if (phase.equals("measure-start")) {
                             jcmd(pid, "JFR.start", "name=window", "settings=profile");
                         } else if (phase.equals("measure-end")) {
-                            jcmd(pid, "JFR.stop", "name=window", "filename=" + recording);
+                            jcmd(pid, "JFR.stop", "name=window", "filename=" + recording + "-" + role + ".jfr");
                         }
-                    }
+                    });
                 };
         HttpLoad.Result r = new HttpLoad(endpoints, w, settings).run(phases);
         double[] used = cpu.seconds();

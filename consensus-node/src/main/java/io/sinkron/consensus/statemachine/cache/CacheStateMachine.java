@@ -316,12 +316,15 @@ public final class CacheStateMachine implements StateMachine {
             long ttlMillis) {
         long version = context.index();
         TreeSet<Long> awaiting = new TreeSet<>();
+        CacheSession voidedWriter = null;
         for (Holder holder : home.holders.values()) {
             CacheSession session = sessions.get(holder.session());
-            session.heldKeys.remove(key);
             if (holder.session() != writer || holder.epoch() > writerEpoch) {
+                session.heldKeys.remove(key);
                 awaiting.add(holder.session());
                 session.owed.put(key, version);
+            } else {
+                voidedWriter = session;
             }
         }
         home.holders.clear();
@@ -330,8 +333,10 @@ public final class CacheStateMachine implements StateMachine {
             // Nobody can be waiting for a write that was never pending, so no "applied" event: on
             // the common path (no other holder) a write then costs its subscribers nothing.
             applyPending(context, key, home, false);
+            forgetVoided(voidedWriter, key, home);
             return writeResult(CacheWriteOutcome.CACHE_WRITE_OUTCOME_APPLIED, version, List.of());
         }
+        forgetVoided(voidedWriter, key, home);
         emit(
                 context,
                 CacheEvent.newBuilder()
@@ -341,6 +346,18 @@ public final class CacheStateMachine implements StateMachine {
                                 .addAllSessions(awaiting))
                         .build());
         return writeResult(CacheWriteOutcome.CACHE_WRITE_OUTCOME_PENDING, version, awaiting);
+    }
+
+    /**
+     * The writer's own registration of {@code key}, voided by its write, leaves the session's held
+     * keys unless the write re-registered the session as the holder. Done after the write rather
+     * than before, so that a writer rewriting its MODIFIED line, the common case, does not take the
+     * key out of its (sorted, often large) set of held keys only to put it back.
+     */
+    private static void forgetVoided(CacheSession voidedWriter, String key, KeyHome home) {
+        if (voidedWriter != null && !home.holders.containsKey(voidedWriter.id)) {
+            voidedWriter.heldKeys.remove(key);
+        }
     }
 
     /** The pending write of {@code key} takes effect: nobody holds an older value any more. */

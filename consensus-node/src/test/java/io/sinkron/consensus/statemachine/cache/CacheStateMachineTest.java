@@ -500,6 +500,30 @@ class CacheStateMachineTest {
     }
 
     @Test
+    void when_a_writer_rewrites_and_deletes_its_own_lines_then_its_session_still_ends_cleanly() {
+        long a = home.register("a", LEASE);
+        long b = home.register("b", LEASE);
+        home.put(a, 1, "k", "v1");
+        home.put(a, 2, "k", "v2");
+        home.put(a, 3, "gone", "g1");
+        home.delete(a, 4, "gone");
+        home.put(a, 5, "shared", "s1");
+        home.fill(b, 1, "shared");
+        long pending = home.put(a, 6, "shared", "s2").getVersion();
+        assertThat(holders("k")).containsExactly(holder(a, "a", CACHE_LINE_STATE_MODIFIED));
+
+        home.deregister(a);
+
+        assertThat(holders("k")).isEmpty();
+        assertThat(home.value("k")).isEqualTo("v2");
+        assertThat(home.value("gone")).isNull();
+        home.ack(b, "shared", pending);
+        assertThat(home.value("shared")).isEqualTo("s2");
+        assertThat(holders("shared")).as("the writer's session has ended").isEmpty();
+        assertThat(home.restoredCopy().snapshot()).isEqualTo(home.snapshot());
+    }
+
+    @Test
     void when_commands_are_malformed_then_they_are_refused_without_changing_anything() {
         assertThat(home.submit(new byte[] {(byte) 0xff, 0x01}).hasError()).isTrue();
         assertThat(home.submit(io.sinkron.proto.CacheCommand.getDefaultInstance())
