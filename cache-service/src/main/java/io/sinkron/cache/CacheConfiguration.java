@@ -35,7 +35,7 @@ public class CacheConfiguration {
 
     @Bean
     CacheHome cacheHome(ConsensusClient client, CacheProperties properties) {
-        return new CacheHome(client, properties.requestTimeout());
+        return new CacheHome(client, properties.requestTimeout(), properties.writeCommandsInFlight());
     }
 
     @Bean

@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param keepAliveInterval how often the lease is renewed
  * @param requestTimeout how long one call to the cluster may take, retries included
  * @param writeTimeout how long a write may wait for holders to drop their lines
+ * @param writeCommandsInFlight how many write commands may be on their way to the cluster at once;
+ *     writes arriving meanwhile go together as the next command
  */
 @ConfigurationProperties("cache")
 public record CacheProperties(
@@ -35,7 +37,8 @@ public record CacheProperties(
         @DefaultValue("2s") Duration leaseMargin,
         @DefaultValue("2s") Duration keepAliveInterval,
         @DefaultValue("5s") Duration requestTimeout,
-        @DefaultValue("30s") Duration writeTimeout) {
+        @DefaultValue("30s") Duration writeTimeout,
+        @DefaultValue("4") int writeCommandsInFlight) {
 
     public CacheProperties {
         if (consensusNodes == null || consensusNodes.isBlank()) {
@@ -48,6 +51,7 @@ public record CacheProperties(
         requireAtLeast("cache.max-bytes", maxBytes, 1);
         requireAtLeast("cache.max-value-bytes", maxValueBytes, 1);
         requireAtLeast("cache.max-key-length", maxKeyLength, 1);
+        requireAtLeast("cache.write-commands-in-flight", writeCommandsInFlight, 1);
         requirePositive("cache.lease-margin", leaseMargin);
         requirePositive("cache.keep-alive-interval", keepAliveInterval);
         requirePositive("cache.request-timeout", requestTimeout);

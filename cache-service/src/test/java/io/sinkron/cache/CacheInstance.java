@@ -18,6 +18,7 @@ final class CacheInstance implements AutoCloseable {
     final String id;
     final FakeNode node;
     final NearCache near;
+    final CacheHome home;
     final CoherentCache cache;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ConsensusClient client;
@@ -29,12 +30,8 @@ final class CacheInstance implements AutoCloseable {
                 .withBackoff(Duration.ofMillis(5), Duration.ofMillis(50));
         this.client = new ConsensusClient(config, FakeConsensusCluster.channels());
         this.near = new NearCache(properties.maxEntries(), properties.maxBytes());
-        this.cache = new CoherentCache(
-                new CacheHome(client, properties.requestTimeout()),
-                near,
-                properties,
-                clock,
-                new CacheMetrics(registry, near));
+        this.home = new CacheHome(client, properties.requestTimeout(), properties.writeCommandsInFlight());
+        this.cache = new CoherentCache(home, near, properties, clock, new CacheMetrics(registry, near));
     }
 
     /** An instance that keeps its lease by itself, as in production. */
@@ -78,7 +75,8 @@ final class CacheInstance implements AutoCloseable {
                 margin,
                 keepAlive,
                 requestTimeout,
-                lease.multipliedBy(3));
+                lease.multipliedBy(3),
+                4);
     }
 
     @Override

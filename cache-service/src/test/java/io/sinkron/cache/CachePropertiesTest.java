@@ -38,7 +38,8 @@ class CachePropertiesTest {
                         "CACHE_INSTANCE_ID", "cache-7",
                         "CACHE_MAX_ENTRIES", "50",
                         "CACHE_MAX_BYTES", "4096",
-                        "CACHE_LEASE", "20s"))
+                        "CACHE_LEASE", "20s",
+                        "CACHE_WRITE_COMMANDS_IN_FLIGHT", "2"))
                 .run(context -> {
                     CacheProperties properties = context.getBean(CacheProperties.class);
                     assertThat(properties.consensusNodes()).isEqualTo("n1:7001,n2:7001");
@@ -46,6 +47,7 @@ class CachePropertiesTest {
                     assertThat(properties.maxEntries()).isEqualTo(50);
                     assertThat(properties.maxBytes()).isEqualTo(4096);
                     assertThat(properties.lease()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(properties.writeCommandsInFlight()).isEqualTo(2);
                     assertThat(context.getEnvironment().getProperty("server.port"))
                             .isEqualTo("9123");
                 });
@@ -63,6 +65,7 @@ class CachePropertiesTest {
             assertThat(properties.maxValueBytes()).isEqualTo(1 << 20);
             assertThat(properties.lease()).isEqualTo(Duration.ofSeconds(10));
             assertThat(properties.leaseMargin()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(properties.writeCommandsInFlight()).isEqualTo(4);
             assertThat(context.getEnvironment().getProperty("server.port")).isEqualTo("8080");
         });
     }
@@ -98,6 +101,7 @@ class CachePropertiesTest {
                 margin,
                 keepAlive,
                 Duration.ofSeconds(1),
-                lease.plusSeconds(1));
+                lease.plusSeconds(1),
+                4);
     }
 }

@@ -63,7 +63,8 @@ class CoherentCacheTest {
                 MARGIN,
                 defaults.keepAliveInterval(),
                 defaults.requestTimeout(),
-                defaults.writeTimeout());
+                defaults.writeTimeout(),
+                defaults.writeCommandsInFlight());
         var instance = CacheInstance.manual(cluster, properties, clock);
         instances.add(instance);
         await().atMost(5, SECONDS).until(instance.cache::eventsConnected);
@@ -277,6 +278,62 @@ class CoherentCacheTest {
             assertThatThrownBy(() -> a.cache.get("k")).isInstanceOf(KeyNotFoundException.class);
             assertThatThrownBy(() -> b.cache.get("k")).isInstanceOf(KeyNotFoundException.class);
         });
+    }
+
+    @Test
+    void when_writes_of_many_keys_arrive_together_then_they_share_commands_and_each_completes_as_alone()
+            throws Exception {
+        b.cache.put("held", "0", 0, Precondition.NONE);
+        a.cache.get("held");
+        assertThat(a.near.get("held")).isPresent();
+        List<String> keys = new ArrayList<>(List.of("held"));
+        for (int i = 0; i < 11; i++) {
+            keys.add("w" + i);
+        }
+        // A second write of a key it already carries must wait for a later command.
+        keys.add("w0");
+
+        cluster.holdCommands(true);
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                String key = keys.get(i);
+                String value = Integer.toString(i);
+                writes.add(CompletableFuture.supplyAsync(() -> b.cache.put(key, value, 0, Precondition.NONE), writers));
+            }
+            // Four commands of one write each at the cluster (b's limit), the other nine writes
+            // waiting in b for a slot: thirteen writes in progress.
+            await().atMost(10, SECONDS).until(() -> cluster.heldCommands() >= 4);
+            await().atMost(10, SECONDS).until(() -> b.home.writesInProgress() == keys.size());
+        } finally {
+            cluster.holdCommands(false);
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, SECONDS);
+
+        List<Long> versions = writes.stream().map(CompletableFuture::join).toList();
+        assertThat(versions.stream().distinct().count())
+                .as("writes that waited together share one command, hence one log index")
+                .isLessThan(keys.size());
+        int firstW0 = keys.indexOf("w0");
+        int lastW0 = keys.lastIndexOf("w0");
+        assertThat(versions.get(lastW0)).isNotEqualTo(versions.get(firstW0));
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            if (i == firstW0 && versions.get(firstW0) < versions.get(lastW0)) {
+                continue;
+            }
+            if (i == lastW0 && versions.get(lastW0) < versions.get(firstW0)) {
+                continue;
+            }
+            assertThat(a.cache.get(key))
+                    .as(key)
+                    .extracting(CacheRead::value, CacheRead::version)
+                    .containsExactly(Integer.toString(i), versions.get(i));
+        }
+        assertThat(a.cache.stats().invalidationsReceived())
+                .as("a's line of the held key was invalidated before b's write returned")
+                .isEqualTo(1);
+        await().atMost(10, SECONDS).until(() -> b.home.writesInProgress() == 0);
     }
 
     @Test

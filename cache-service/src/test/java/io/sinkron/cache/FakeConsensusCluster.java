@@ -31,6 +31,9 @@ final class FakeConsensusCluster implements AutoCloseable {
     private final LongSupplier leaderMillis;
     private final List<FakeNode> nodes = new CopyOnWriteArrayList<>();
     private long index;
+    private final Object gate = new Object();
+    private boolean holding;
+    private int held;
 
     /** @param leaderMillis the leader's clock, stamped on every entry (log time never decreases) */
     FakeConsensusCluster(LongSupplier leaderMillis) {
@@ -49,7 +52,42 @@ final class FakeConsensusCluster implements AutoCloseable {
         return address -> InProcessChannelBuilder.forName(address.toString()).build();
     }
 
-    synchronized CommandResponse submit(CommandRequest request) {
+    /**
+     * Holds every command that arrives, until {@code held} is false again; counts the commands
+     * held, so a test can wait until the writers it started have reached the cluster.
+     */
+    void holdCommands(boolean held) {
+        synchronized (gate) {
+            holding = held;
+            gate.notifyAll();
+        }
+    }
+
+    /** Commands waiting at the gate of {@link #holdCommands}. */
+    int heldCommands() {
+        synchronized (gate) {
+            return held;
+        }
+    }
+
+    CommandResponse submit(CommandRequest request) {
+        synchronized (gate) {
+            held++;
+            try {
+                while (holding) {
+                    gate.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while held", e);
+            } finally {
+                held--;
+            }
+        }
+        return append(request);
+    }
+
+    private synchronized CommandResponse append(CommandRequest request) {
         LogCommand entry = LogCommand.newBuilder()
                 .setClientId(request.getClientId())
                 .setSequence(request.getSequence())

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +47,33 @@ public final class CacheHome {
 
     private static final Logger log = LoggerFactory.getLogger(CacheHome.class);
 
+    /** Most writes one command carries. */
+    static final int MAX_WRITES_PER_COMMAND = 256;
+
+    /**
+     * Most bytes of keys and values one command carries (a single larger value goes alone): well
+     * inside gRPC's default 4 MiB message with one value of the 1 MiB default limit.
+     */
+    static final long MAX_WRITE_BYTES_PER_COMMAND = 2L << 20;
+
     private final ConsensusClient client;
     private final Duration requestTimeout;
+    private final WriteCoalescing writes;
 
-    /** @param requestTimeout how long a call may take, retries included, unless it says otherwise */
-    public CacheHome(ConsensusClient client, Duration requestTimeout) {
+    /**
+     * @param requestTimeout how long a call may take, retries included, unless it says otherwise
+     * @param writeCommandsInFlight how many write commands may be on their way at once; writes
+     *     arriving meanwhile go together in the next one (see {@link WriteCoalescing})
+     */
+    public CacheHome(ConsensusClient client, Duration requestTimeout, int writeCommandsInFlight) {
         this.client = client;
         this.requestTimeout = requestTimeout;
+        this.writes = new WriteCoalescing(
+                command -> client.submitAsync(STATE_MACHINE, command.toByteArray(), requestTimeout)
+                        .thenApply(CacheHome::parse),
+                writeCommandsInFlight,
+                MAX_WRITES_PER_COMMAND,
+                MAX_WRITE_BYTES_PER_COMMAND);
     }
 
     /** Opens a session with {@code lease}, ending {@code replaces} (0: none) if it was this instance's. */
@@ -121,8 +142,7 @@ public final class CacheHome {
             case Precondition.Version version -> write.setExpectedVersion(version.version());
             case Precondition.Exists exists -> write.setRequireExists(true);
         }
-        CacheWriteResult result =
-                submit(CacheCommand.newBuilder().setWrite(write).build()).getWrite();
+        CacheWriteResult result = check(await(writes.submit(write.build()))).getWrite();
         return switch (result.getOutcome()) {
             case CACHE_WRITE_OUTCOME_APPLIED -> new WriteOutcome.Applied(result.getVersion());
             case CACHE_WRITE_OUTCOME_PENDING -> new WriteOutcome.Pending(result.getVersion(), result.getAwaitingList());
@@ -132,6 +152,11 @@ public final class CacheHome {
             case CACHE_WRITE_OUTCOME_UNSPECIFIED, UNRECOGNIZED ->
                 throw new IllegalStateException("the home answered a write with " + result);
         };
+    }
+
+    /** Writes waiting to be sent plus write commands on their way; 0 when no write is in progress. */
+    public int writesInProgress() {
+        return writes.pending();
     }
 
     /** Tells the home, without waiting, that the session dropped its lines for these writes. */
@@ -223,14 +248,41 @@ public final class CacheHome {
     }
 
     private static CacheResult decode(byte[] bytes) {
+        return check(parse(bytes));
+    }
+
+    private static CacheResult parse(byte[] bytes) {
         try {
-            CacheResult result = CacheResult.parseFrom(bytes);
-            if (result.hasError()) {
-                throw new IllegalStateException("the home refused a command: " + result.getError());
-            }
-            return result;
+            return CacheResult.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("the home answered a command with malformed bytes", e);
+        }
+    }
+
+    private static CacheResult check(CacheResult result) {
+        if (result.hasError()) {
+            throw new IllegalStateException("the home refused a command: " + result.getError());
+        }
+        return result;
+    }
+
+    /**
+     * Waits for a write's result as {@link ConsensusClient#submit} waits for a command's. An
+     * interrupted writer stops waiting but does not cancel the command, which may carry others'
+     * writes; its outcome is unknown, as for any interrupted call.
+     */
+    private static CacheResult await(CompletableFuture<CacheResult> result) {
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConsensusException(
+                    ConsensusException.Reason.INTERRUPTED, "interrupted while waiting for a write");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("write failed", e.getCause());
         }
     }
 

@@ -41,6 +41,12 @@ public class WebConfiguration {
         return factory -> factory.addContextCustomizers(TomcatSafeguards::install);
     }
 
+    /** {@code GET} and {@code PUT /cache/{key}} are found before the other routes are searched. */
+    @Bean
+    CacheKeyMapping cacheKeyMapping(CacheController controller) {
+        return new CacheKeyMapping(controller);
+    }
+
     /** JSON bodies are well-formed UTF-8 or refused. */
     @Bean
     Utf8RequestBodies utf8RequestBodies() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sinkron.cache.FakeClusterAccess;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -15,12 +16,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
+import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
 import tools.jackson.databind.JsonNode;
 
 class CacheControllerTest extends RestTestSupport {
+
+    @Autowired
+    CacheKeyMapping cacheKeyMapping;
 
     @Test
     void when_a_key_is_written_then_it_is_read_back_with_its_version_as_etag_from_the_near_cache() {
@@ -164,6 +173,57 @@ class CacheControllerTest extends RestTestSupport {
                         .findFirst()
                         .orElseThrow();
             }
+        }
+    }
+
+    @Test
+    void when_many_clients_write_concurrently_then_each_gets_its_own_answer_and_reads_see_the_latest()
+            throws Exception {
+        String prefix = key();
+        String shared = prefix + "-s";
+        int writers = 24;
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            var barrier = new CyclicBarrier(writers);
+            List<CompletableFuture<MvcTestResult>> puts = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                // Every third writer writes the shared key; the others a key of their own.
+                String key = i % 3 == 0 ? shared : prefix + "-" + i;
+                String body = "{\"value\":" + i + "}";
+                puts.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            arrive(barrier);
+                            return put(key, body, null);
+                        },
+                        threads));
+            }
+            long sharedVersion = 0;
+            int sharedValue = -1;
+            List<Long> sharedVersions = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                MvcTestResult put = puts.get(i).get(10, SECONDS);
+                assertThat(put).as(body(put)).hasStatusOk();
+                long version = json(put).get("version").asLong();
+                String key = i % 3 == 0 ? shared : prefix + "-" + i;
+                assertThat(json(put).get("key").asString()).isEqualTo(key);
+                assertThat(put.getResponse().getHeader(HttpHeaders.ETAG)).isEqualTo("\"" + version + "\"");
+                if (key.equals(shared)) {
+                    sharedVersions.add(version);
+                    if (version > sharedVersion) {
+                        sharedVersion = version;
+                        sharedValue = i;
+                    }
+                } else {
+                    MvcTestResult get = mvc.get().uri("/cache/{key}", key).exchange();
+                    assertThat(json(get).get("value").asInt()).isEqualTo(i);
+                    assertThat(json(get).get("version").asLong()).isEqualTo(version);
+                }
+            }
+            assertThat(sharedVersions)
+                    .as("each write of one key has a version of its own")
+                    .doesNotHaveDuplicates();
+            MvcTestResult get = mvc.get().uri("/cache/{key}", shared).exchange();
+            assertThat(json(get).get("value").asInt()).isEqualTo(sharedValue);
+            assertThat(json(get).get("version").asLong()).isEqualTo(sharedVersion);
         }
     }
 
@@ -322,6 +382,68 @@ class CacheControllerTest extends RestTestSupport {
                 "unsupported-media-type");
         assertProblem(mvc.post().uri("/cache/{key}", key()).exchange(), 405, "method-not-allowed");
         assertProblem(mvc.get().uri("/cache/a/b/c").exchange(), 404, "not-found");
+    }
+
+    @Test
+    void when_a_key_is_read_or_written_then_its_route_is_found_first_and_everything_else_is_left_to_spring_mvc()
+            throws Exception {
+        assertThat(readHandler("GET", "/cache/k", null)).isNotNull();
+        assertThat(readHandler("GET", "/cache/k%20v", "application/json, application/problem+json"))
+                .isNotNull();
+        assertThat(readHandler("GET", "/cache/k", "*/*")).isNotNull();
+        assertThat(readHandler("GET", "/cache/stats", null)).isNull();
+        assertThat(readHandler("GET", "/cache/k/state", null)).isNull();
+        assertThat(readHandler("GET", "/cache/", null)).isNull();
+        assertThat(readHandler("GET", "/cached/k", null)).isNull();
+        assertThat(readHandler("DELETE", "/cache/k", null)).isNull();
+        assertThat(handler("PUT", "/cache/k", null, "application/json")).isNotNull();
+        assertThat(handler("PUT", "/cache/k", null, "application/json;charset=UTF-8"))
+                .isNotNull();
+        assertThat(handler("PUT", "/cache/k", null, null)).isNull();
+        assertThat(handler("PUT", "/cache/k", null, "text/plain")).isNull();
+        assertThat(handler("PUT", "/cache/k", "text/plain", "application/json")).isNull();
+        assertThat(handler("PUT", "/cache/stats", null, "application/json")).isNull();
+        assertThat(readHandler("GET", "/cache/k", "text/plain")).isNull();
+        assertThat(readHandler("GET", "/cache/k", "application/json;q=0")).isNull();
+        assertThat(readHandler("GET", "/cache/k", "not a media type")).isNull();
+
+        String key = key();
+        put(key, "{\"value\":1}", null);
+        assertThat(mvc.get()
+                        .uri("/cache/{key}", key)
+                        .accept(MediaType.TEXT_PLAIN)
+                        .exchange())
+                .hasStatus(406);
+        assertProblem(mvc.get().uri("/cache/{key}", key()).exchange(), 404, "not-found");
+        MvcTestResult spaced = mvc.get().uri("/cache/{key}", "a b").exchange();
+        assertThat(spaced).hasStatus(404);
+        assertThat(json(spaced).get("detail").asString()).contains("a b");
+        assertThat(body(mvc.get().uri("/actuator/prometheus").exchange()))
+                .as("requests are tagged with the route's pattern")
+                .contains("uri=\"/cache/{key}\"");
+    }
+
+    private Object readHandler(String method, String path, String accept) throws Exception {
+        return handler(method, path, accept, null);
+    }
+
+    private Object handler(String method, String path, String accept, String contentType) throws Exception {
+        var request = new MockHttpServletRequest(method, path);
+        if (accept != null) {
+            request.addHeader(HttpHeaders.ACCEPT, accept);
+        }
+        if (contentType != null) {
+            request.setContentType(contentType);
+        }
+        ServletRequestPathUtils.parseAndCache(request);
+        HandlerExecutionChain chain = cacheKeyMapping.getHandler(request);
+        if (chain == null) {
+            return null;
+        }
+        assertThat(request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE))
+                .isEqualTo(java.util.Map.of(
+                        "key", path.substring("/cache/".length()).replace("%20", " ")));
+        return chain.getHandler();
     }
 
     @Test

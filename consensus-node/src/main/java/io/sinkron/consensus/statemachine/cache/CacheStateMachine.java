@@ -25,6 +25,8 @@ import io.sinkron.proto.CacheSessionResult;
 import io.sinkron.proto.CacheValue;
 import io.sinkron.proto.CacheWrite;
 import io.sinkron.proto.CacheWriteApplied;
+import io.sinkron.proto.CacheWriteBatch;
+import io.sinkron.proto.CacheWriteBatchResult;
 import io.sinkron.proto.CacheWriteOutcome;
 import io.sinkron.proto.CacheWriteResult;
 import java.io.DataInputStream;
@@ -33,8 +35,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -60,6 +64,9 @@ import java.util.TreeSet;
  *       Until then reads return the old value, uncacheable, and other writes of the key are turned
  *       away as BUSY, so every accepted write is certain to take effect and its precondition,
  *       checked on acceptance, still holds when it does.
+ *   <li>An instance sends the concurrent writes of its clients, of different keys, as one {@code
+ *       CacheWriteBatch}: each is applied in order as a {@code CacheWrite} of its own would be, with
+ *       its own result, so one log entry and one client session sequence serve many writes.
  *   <li>The writer's session then holds the new value as MODIFIED. The design is write-through:
  *       the home already has the value, so M is never dirty and nothing is ever written back. M
  *       says that this holder produced the current value and is its only holder; like E it lets the
@@ -127,6 +134,7 @@ public final class CacheStateMachine implements StateMachine {
             case WRITE -> write(context, cmd.getWrite());
             case ACK -> ack(context, cmd.getAck());
             case EVICT -> evict(context, cmd.getEvict());
+            case WRITE_BATCH -> writeBatch(context, cmd.getWriteBatch());
             case OP_NOT_SET -> error("empty cache command");
         };
         return result.toByteArray();
@@ -271,6 +279,29 @@ public final class CacheStateMachine implements StateMachine {
     }
 
     /**
+     * The writes of one instance's concurrent clients, applied in order, each exactly as a {@code
+     * CacheWrite} command of its own at this index would be, with its own result. All of them get
+     * this index as their version, which is why no two may name the same key: the batch is then
+     * refused whole, before anything changed.
+     */
+    private CacheResult writeBatch(CommandContext context, CacheWriteBatch batch) {
+        if (batch.getWritesCount() == 0) {
+            return error("empty write batch");
+        }
+        Set<String> keysInBatch = new HashSet<>();
+        for (CacheWrite write : batch.getWritesList()) {
+            if (!keysInBatch.add(write.getKey())) {
+                return error("key " + write.getKey() + " is written twice in one batch");
+            }
+        }
+        var results = CacheWriteBatchResult.newBuilder();
+        for (CacheWrite write : batch.getWritesList()) {
+            results.addResults(write(context, write));
+        }
+        return CacheResult.newBuilder().setWriteBatch(results).build();
+    }
+
+    /**
      * Moves every holder of {@code key} to the new write's wait list (except the writer's own
      * registrations it has voided) and applies the write at once if that list is empty.
      */
@@ -285,12 +316,15 @@ public final class CacheStateMachine implements StateMachine {
             long ttlMillis) {
         long version = context.index();
         TreeSet<Long> awaiting = new TreeSet<>();
+        CacheSession voidedWriter = null;
         for (Holder holder : home.holders.values()) {
             CacheSession session = sessions.get(holder.session());
-            session.heldKeys.remove(key);
             if (holder.session() != writer || holder.epoch() > writerEpoch) {
+                session.heldKeys.remove(key);
                 awaiting.add(holder.session());
                 session.owed.put(key, version);
+            } else {
+                voidedWriter = session;
             }
         }
         home.holders.clear();
@@ -299,8 +333,10 @@ public final class CacheStateMachine implements StateMachine {
             // Nobody can be waiting for a write that was never pending, so no "applied" event: on
             // the common path (no other holder) a write then costs its subscribers nothing.
             applyPending(context, key, home, false);
+            forgetVoided(voidedWriter, key, home);
             return writeResult(CacheWriteOutcome.CACHE_WRITE_OUTCOME_APPLIED, version, List.of());
         }
+        forgetVoided(voidedWriter, key, home);
         emit(
                 context,
                 CacheEvent.newBuilder()
@@ -310,6 +346,18 @@ public final class CacheStateMachine implements StateMachine {
                                 .addAllSessions(awaiting))
                         .build());
         return writeResult(CacheWriteOutcome.CACHE_WRITE_OUTCOME_PENDING, version, awaiting);
+    }
+
+    /**
+     * The writer's own registration of {@code key}, voided by its write, leaves the session's held
+     * keys unless the write re-registered the session as the holder. Done after the write rather
+     * than before, so that a writer rewriting its MODIFIED line, the common case, does not take the
+     * key out of its (sorted, often large) set of held keys only to put it back.
+     */
+    private static void forgetVoided(CacheSession voidedWriter, String key, KeyHome home) {
+        if (voidedWriter != null && !home.holders.containsKey(voidedWriter.id)) {
+            voidedWriter.heldKeys.remove(key);
+        }
     }
 
     /** The pending write of {@code key} takes effect: nobody holds an older value any more. */

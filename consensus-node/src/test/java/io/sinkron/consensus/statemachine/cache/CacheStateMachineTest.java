@@ -405,6 +405,125 @@ class CacheStateMachineTest {
     }
 
     @Test
+    void when_writes_of_different_keys_travel_as_one_batch_then_each_has_the_result_it_would_have_alone() {
+        long a = home.register("a", LEASE);
+        long b = home.register("b", LEASE);
+        home.put(0, 0, "held", "h1");
+        home.fill(b, 1, "held");
+        home.put(0, 0, "busy", "b1");
+        home.fill(b, 2, "busy");
+        long busyVersion = home.put(0, 0, "busy", "b2").getVersion();
+        long casVersion = home.put(0, 0, "cas", "c1").getVersion();
+        home.events.clear();
+
+        var results = home.writeBatch(
+                        HomeLog.putOf(a, 3, "new", "n1"),
+                        HomeLog.putOf(a, 4, "held", "h2"),
+                        HomeLog.putOf(a, 5, "busy", "b3"),
+                        HomeLog.putOf(a, 6, "cas", "c2").toBuilder()
+                                .setExpectedVersion(casVersion + 1)
+                                .build(),
+                        CacheWrite.newBuilder()
+                                .setSession(a)
+                                .setEpoch(7)
+                                .setKey("absent")
+                                .setDelete(true)
+                                .build(),
+                        HomeLog.putOf(a, 8, "", "no key"),
+                        HomeLog.putOf(a, 9, "cas2", "d1"))
+                .getWriteBatch()
+                .getResultsList();
+        long batch = home.index;
+
+        assertThat(results).hasSize(7);
+        assertThat(results.get(0).getWrite().getOutcome()).isEqualTo(CACHE_WRITE_OUTCOME_APPLIED);
+        assertThat(results.get(0).getWrite().getVersion()).isEqualTo(batch);
+        assertThat(results.get(1).getWrite().getOutcome()).isEqualTo(CACHE_WRITE_OUTCOME_PENDING);
+        assertThat(results.get(1).getWrite().getVersion()).isEqualTo(batch);
+        assertThat(results.get(1).getWrite().getAwaitingList()).containsExactly(b);
+        assertThat(results.get(2).getWrite().getOutcome()).isEqualTo(CACHE_WRITE_OUTCOME_BUSY);
+        assertThat(results.get(2).getWrite().getVersion()).isEqualTo(busyVersion);
+        assertThat(results.get(3).getWrite().getOutcome()).isEqualTo(CACHE_WRITE_OUTCOME_VERSION_MISMATCH);
+        assertThat(results.get(3).getWrite().getVersion()).isEqualTo(casVersion);
+        assertThat(results.get(4).getWrite().getOutcome()).isEqualTo(CACHE_WRITE_OUTCOME_NOT_FOUND);
+        assertThat(results.get(5).hasError()).isTrue();
+        assertThat(results.get(6).getWrite().getOutcome()).isEqualTo(CACHE_WRITE_OUTCOME_APPLIED);
+
+        assertThat(home.value("new")).isEqualTo("n1");
+        assertThat(home.value("cas2")).isEqualTo("d1");
+        assertThat(holders("new")).containsExactly(holder(a, "a", CACHE_LINE_STATE_MODIFIED));
+        assertThat(home.value("held")).as("pending until b acknowledges").isEqualTo("h1");
+        assertThat(home.value("busy")).isEqualTo("b1");
+        assertThat(home.value("cas")).isEqualTo("c1");
+        assertThat(home.events).containsExactly(invalidate("held", batch, b));
+
+        home.ack(b, "held", batch);
+        assertThat(home.value("held")).isEqualTo("h2");
+        assertThat(home.get("held").getVersion()).isEqualTo(batch);
+        assertThat(home.events).last().isEqualTo(applied("held", batch, false));
+        assertThat(holders("held")).containsExactly(holder(a, "a", CACHE_LINE_STATE_MODIFIED));
+    }
+
+    @Test
+    void when_a_batch_writes_a_key_twice_then_it_is_refused_whole_without_changing_anything() {
+        long a = home.register("a", LEASE);
+        byte[] before = home.snapshot();
+
+        var result = home.writeBatch(
+                HomeLog.putOf(a, 1, "k", "v1"), HomeLog.putOf(a, 2, "j", "w1"), HomeLog.putOf(a, 3, "k", "v2"));
+
+        assertThat(result.hasError()).isTrue();
+        assertThat(result.getError()).contains("twice");
+        assertThat(home.snapshot()).isEqualTo(before);
+        assertThat(home.value("k")).isNull();
+        assertThat(home.value("j")).isNull();
+        assertThat(home.events).isEmpty();
+        assertThat(home.writeBatch().hasError()).as("an empty batch").isTrue();
+    }
+
+    @Test
+    void when_a_batch_was_applied_then_a_restored_copy_carries_on_identically() {
+        long a = home.register("a", LEASE);
+        long b = home.register("b", LEASE);
+        home.put(0, 0, "held", "h1");
+        home.fill(b, 1, "held");
+        home.writeBatch(HomeLog.putOf(a, 2, "held", "h2"), HomeLog.putOf(a, 3, "free", "f1"));
+        long batch = home.index;
+
+        HomeLog copy = home.restoredCopy();
+
+        assertThat(copy.snapshot()).isEqualTo(home.snapshot());
+        assertThat(copy.keepAlive(b).getOwedList()).hasSize(1);
+        copy.ack(b, "held", batch);
+        assertThat(copy.value("held")).isEqualTo("h2");
+        assertThat(copy.value("free")).isEqualTo("f1");
+    }
+
+    @Test
+    void when_a_writer_rewrites_and_deletes_its_own_lines_then_its_session_still_ends_cleanly() {
+        long a = home.register("a", LEASE);
+        long b = home.register("b", LEASE);
+        home.put(a, 1, "k", "v1");
+        home.put(a, 2, "k", "v2");
+        home.put(a, 3, "gone", "g1");
+        home.delete(a, 4, "gone");
+        home.put(a, 5, "shared", "s1");
+        home.fill(b, 1, "shared");
+        long pending = home.put(a, 6, "shared", "s2").getVersion();
+        assertThat(holders("k")).containsExactly(holder(a, "a", CACHE_LINE_STATE_MODIFIED));
+
+        home.deregister(a);
+
+        assertThat(holders("k")).isEmpty();
+        assertThat(home.value("k")).isEqualTo("v2");
+        assertThat(home.value("gone")).isNull();
+        home.ack(b, "shared", pending);
+        assertThat(home.value("shared")).isEqualTo("s2");
+        assertThat(holders("shared")).as("the writer's session has ended").isEmpty();
+        assertThat(home.restoredCopy().snapshot()).isEqualTo(home.snapshot());
+    }
+
+    @Test
     void when_commands_are_malformed_then_they_are_refused_without_changing_anything() {
         assertThat(home.submit(new byte[] {(byte) 0xff, 0x01}).hasError()).isTrue();
         assertThat(home.submit(io.sinkron.proto.CacheCommand.getDefaultInstance())

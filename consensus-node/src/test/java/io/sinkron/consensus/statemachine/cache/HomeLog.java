@@ -21,6 +21,7 @@ import io.sinkron.proto.CacheResult;
 import io.sinkron.proto.CacheSessionResult;
 import io.sinkron.proto.CacheValue;
 import io.sinkron.proto.CacheWrite;
+import io.sinkron.proto.CacheWriteBatch;
 import io.sinkron.proto.CacheWriteResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -142,6 +143,22 @@ final class HomeLog {
 
     CacheWriteResult write(CacheWrite write) {
         return submit(CacheCommand.newBuilder().setWrite(write).build()).getWrite();
+    }
+
+    /** The writes as one {@code CacheWriteBatch} command. */
+    CacheResult writeBatch(CacheWrite... writes) {
+        return submit(CacheCommand.newBuilder()
+                .setWriteBatch(CacheWriteBatch.newBuilder().addAllWrites(List.of(writes)))
+                .build());
+    }
+
+    static CacheWrite putOf(long session, long epoch, String key, String value) {
+        return CacheWrite.newBuilder()
+                .setSession(session)
+                .setEpoch(epoch)
+                .setKey(key)
+                .setValue(ByteString.copyFromUtf8(value))
+                .build();
     }
 
     CacheWriteResult delete(long session, long epoch, String key) {

@@ -1,0 +1,233 @@
+package io.sinkron.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An A/B comparison of cache-service builds on one busy machine, beside the trivial Spring MVC
+ * endpoint: one 3-node Sinkron cluster is started once, then, round after round, each {@code
+ * cache-service.jar} in turn and {@link ConstantJsonApp} (A, B, trivial, A, B, trivial, ...), so
+ * that no build profits alone from a quieter moment. Each cache-service instance gets the hot keys
+ * of {@code services.sh} written, then is driven with the near-cache hit GET and the 100-byte PUT
+ * workloads of {@link ServicesRun}, the trivial app with its constant; each run prints the rate,
+ * latency and the CPU per operation of the nodes, the service and the generator, with the load
+ * average at the end of the window.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.sinkron.bench.CacheServiceAb
+ *     --node-jar=consensus-node/target/consensus-node.jar
+ *     --service-jars=/tmp/a/cache-service.jar,/tmp/b/cache-service.jar
+ *     [--out=benchmarks/target/cache-service-ab] [--clients=64] [--rounds=2] [--trivial=true]
+ *     [--workloads=get,put] [--warmup-seconds=10] [--measure-seconds=10] [--jfr=DIRECTORY]
+ *     [--service-envs=ENV_OF_JAR_0,ENV_OF_JAR_1]   (each K=V;K=V, e.g. CACHE_WRITE_COMMANDS_IN_FLIGHT=2)
+ * </pre>
+ *
+ * With {@code --jfr}, each measured window is recorded with JFR's {@code profile} settings on the
+ * service and on each node ({@code jcmd JFR.start}, then {@code JFR.stop}) into {@code
+ * DIRECTORY/<jar>-<round>-<workload>-<service|node1|node2|node3>.jfr}.
+ */
+public final class CacheServiceAb {
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(6);
+    private static final int HOT_KEYS = 1000;
+    private static final int PUT_KEYS = 10_000;
+
+    private CacheServiceAb() {}
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        var options = Options.parse(args);
+        Path nodeJar = Path.of(options.string("node-jar", "consensus-node/target/consensus-node.jar"));
+        List<Path> serviceJars = Arrays.stream(
+                        options.string("service-jars", "").split(","))
+                .filter(s -> !s.isBlank())
+                .map(Path::of)
+                .toList();
+        Path out = Path.of(options.string("out", "benchmarks/target/cache-service-ab"));
+        int clients = options.integer("clients", 64);
+        int rounds = options.integer("rounds", 2);
+        boolean trivial = Boolean.parseBoolean(options.string("trivial", "true"));
+        List<String> workloads =
+                Arrays.asList(options.string("workloads", "get,put").split(","));
+        Duration warmup = Duration.ofSeconds(options.integer("warmup-seconds", 10));
+        Duration measure = Duration.ofSeconds(options.integer("measure-seconds", 10));
+        String jfr = options.string("jfr", "");
+        List<String> envs = Arrays.asList(options.string("service-envs", "").split(",", -1));
+        options.rejectUnknown();
+        if (serviceJars.isEmpty()) {
+            throw new IllegalArgumentException("--service-jars names no cache-service.jar");
+        }
+        Path recordings = jfr.isEmpty() ? null : Files.createDirectories(Path.of(jfr));
+        String tag = Long.toString(System.currentTimeMillis(), 36);
+        try (var cluster = new SinkronCluster(out.resolve("nodes"), nodeJar, 3, List.of("-Xmx1g")).startAll()) {
+            cluster.awaitLeader(START_TIMEOUT);
+            for (int round = 0; round < rounds; round++) {
+                for (int j = 0; j < serviceJars.size(); j++) {
+                    Path dir = out.resolve("services-" + round + "-" + j);
+                    try (var fleet = new ServiceFleet(dir, List.of("-Xmx512m"))) {
+                        String cache = fleet.startJar(
+                                        "cache-a", serviceJars.get(j), cluster.loadEndpoints(), environment(envs, j))
+                                .endpoint();
+                        fleet.awaitReady(START_TIMEOUT);
+                        String hot = "hot-" + tag + "-" + round + "-" + j + "-";
+                        fill(cache, hot);
+                        String label = "jar=" + j + " round=" + round;
+                        for (String workload : workloads) {
+                            HttpWorkload w = switch (workload) {
+                                case "get" -> ServiceWorkloads.cacheGet(hot, HOT_KEYS);
+                                case "put" -> ServiceWorkloads.cachePut("put-" + tag + "-" + round + "-", PUT_KEYS);
+                                default -> throw new IllegalArgumentException("unknown workload " + workload);
+                            };
+                            String recording = recordings == null
+                                    ? null
+                                    : recordings
+                                            .resolve(j + "-" + round + "-" + workload)
+                                            .toString();
+                            run(
+                                    label,
+                                    workload,
+                                    List.of(cache),
+                                    w,
+                                    cluster.pids(),
+                                    fleet.pids(),
+                                    clients,
+                                    warmup,
+                                    measure,
+                                    recording);
+                        }
+                    }
+                }
+                if (trivial) {
+                    try (var fleet = new ServiceFleet(out.resolve("trivial-" + round), List.of("-Xmx512m"))) {
+                        String endpoint = fleet.startConstantApp().endpoint();
+                        fleet.awaitReady(START_TIMEOUT);
+                        run(
+                                "trivial round=" + round,
+                                "constant",
+                                List.of(endpoint),
+                                ServiceWorkloads.constant(),
+                                new long[0],
+                                fleet.pids(),
+                                clients,
+                                warmup,
+                                measure,
+                                null);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void run(
+            String label,
+            String workload,
+            List<String> endpoints,
+            HttpWorkload w,
+            long[] store,
+            long[] front,
+            int clients,
+            Duration warmup,
+            Duration measure,
+            String recording)
+            throws Exception {
+        var warm =
+                new HttpLoad.Settings(clients, Duration.ofSeconds(1), warmup, 5_000_000, Duration.ofSeconds(35), 0, 1);
+        new HttpLoad(endpoints, w, warm).run(phase -> {});
+        var settings = new HttpLoad.Settings(
+                clients, Duration.ofSeconds(3), measure, 5_000_000, Duration.ofSeconds(35), 0, clients);
+        var cpu = new CpuWindow(store, front);
+        ClosedLoop.PhaseListener phases = recording == null
+                ? cpu
+                : phase -> {
+                    cpu.onPhase(phase);
+                    var roles = new LinkedHashMap<String, Long>();
+                    for (long pid : front) {
+                        roles.put("service", pid);
+                    }
+                    for (int n = 0; n < store.length; n++) {
+                        roles.put("node" + (n + 1), store[n]);
+                    }
+                    roles.forEach((role, pid) -> {
+                        if (phase.equals("measure-start")) {
+                            jcmd(pid, "JFR.start", "name=window", "settings=profile");
+                        } else if (phase.equals("measure-end")) {
+                            jcmd(pid, "JFR.stop", "name=window", "filename=" + recording + "-" + role + ".jfr");
+                        }
+                    });
+                };
+        HttpLoad.Result r = new HttpLoad(endpoints, w, settings).run(phases);
+        double[] used = cpu.seconds();
+        double ops = Math.max(1, r.ops());
+        System.out.printf(
+                Locale.ROOT,
+                "%s %s clients=%d ops/s=%.0f p50=%.2fms p99=%.2fms errors=%d"
+                        + " nodes=%.0fus service=%.0fus generator=%.0fus per op, load %s%n",
+                label,
+                workload,
+                clients,
+                r.throughput(),
+                r.millis(50),
+                r.millis(99),
+                r.errors(),
+                used[0] * 1e6 / ops,
+                used[1] * 1e6 / ops,
+                used[2] * 1e6 / ops,
+                Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /** {@code CACHE_INSTANCE_ID} and the {@code --service-envs} entry of jar {@code j}: {@code K=V;K=V}. */
+    private static Map<String, String> environment(List<String> envs, int j) {
+        var env = new LinkedHashMap<String, String>();
+        env.put("CACHE_INSTANCE_ID", "cache-a");
+        if (j < envs.size()) {
+            for (String pair : envs.get(j).split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    env.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        return env;
+    }
+
+    /** Writes the hot keys with the 100-character value of {@code services.sh}, one by one. */
+    private static void fill(String endpoint, String prefix) throws Exception {
+        String[] hostPort = endpoint.split(":");
+        try (var connection = new HttpConnection(hostPort[0], Integer.parseInt(hostPort[1]), 35_000)) {
+            for (int k = 0; k < HOT_KEYS; k++) {
+                byte[] request = RequestTemplate.put("/cache/{key}", "{\"value\":\"" + "v".repeat(100) + "\"}")
+                        .render(endpoint, "key", prefix + k);
+                int status = connection.exchange(request);
+                if (status != 200) {
+                    throw new IllegalStateException("PUT " + prefix + k + " answered " + status);
+                }
+            }
+        }
+    }
+
+    private static void jcmd(long pid, String... command) {
+        var args = new ArrayList<String>();
+        args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        args.add(Long.toString(pid));
+        args.addAll(List.of(command));
+        try {
+            var process = new ProcessBuilder(args)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                System.out.println("jcmd " + pid + " " + String.join(" ", command) + " failed");
+            }
+        } catch (Exception e) {
+            System.out.println("jcmd " + pid + " failed: " + e);
+        }
+    }
+}
