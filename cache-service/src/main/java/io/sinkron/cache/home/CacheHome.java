@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.sinkron.cache.near.LineState;
 import io.sinkron.client.ConsensusClient;
 import io.sinkron.client.ConsensusException;
+import io.sinkron.client.KeyedBatching;
 import io.sinkron.client.Subscription;
 import io.sinkron.proto.CacheAck;
 import io.sinkron.proto.CacheCommand;
@@ -25,6 +26,7 @@ import io.sinkron.proto.CacheResult;
 import io.sinkron.proto.CacheSessionResult;
 import io.sinkron.proto.CacheValue;
 import io.sinkron.proto.CacheWrite;
+import io.sinkron.proto.CacheWriteBatch;
 import io.sinkron.proto.CacheWriteResult;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,22 +61,58 @@ public final class CacheHome {
 
     private final ConsensusClient client;
     private final Duration requestTimeout;
-    private final WriteCoalescing writes;
+    private final KeyedBatching<CacheWrite, CacheResult> writes;
 
     /**
      * @param requestTimeout how long a call may take, retries included, unless it says otherwise
      * @param writeCommandsInFlight how many write commands may be on their way at once; writes
-     *     arriving meanwhile go together in the next one (see {@link WriteCoalescing})
+     *     arriving meanwhile go together in the next one, a {@code CacheWriteBatch} of at most one
+     *     write per key, since the home gives every write of a command the command's log index as
+     *     its version (see {@link KeyedBatching})
      */
     public CacheHome(ConsensusClient client, Duration requestTimeout, int writeCommandsInFlight) {
         this.client = client;
         this.requestTimeout = requestTimeout;
-        this.writes = new WriteCoalescing(
-                command -> client.submitAsync(STATE_MACHINE, command.toByteArray(), requestTimeout)
-                        .thenApply(CacheHome::parse),
-                writeCommandsInFlight,
-                MAX_WRITES_PER_COMMAND,
-                MAX_WRITE_BYTES_PER_COMMAND);
+        this.writes = writeBatching(
+                this::submitAsync, writeCommandsInFlight, MAX_WRITES_PER_COMMAND, MAX_WRITE_BYTES_PER_COMMAND);
+    }
+
+    /**
+     * Writes as {@code home} receives them: a lone one as a {@code CacheWrite}, several as a
+     * {@code CacheWriteBatch} of different keys; anything but a batch result to a batch is a refusal
+     * of the whole command.
+     */
+    static KeyedBatching<CacheWrite, CacheResult> writeBatching(
+            Function<CacheCommand, CompletableFuture<CacheResult>> home, int inFlight, int maxItems, long maxBytes) {
+        return new KeyedBatching<>(
+                new KeyedBatching.Form<>() {
+                    @Override
+                    public CompletableFuture<CacheResult> one(CacheWrite write) {
+                        return home.apply(
+                                CacheCommand.newBuilder().setWrite(write).build());
+                    }
+
+                    @Override
+                    public CompletableFuture<List<CacheResult>> batch(List<CacheWrite> writes) {
+                        return home.apply(CacheCommand.newBuilder()
+                                        .setWriteBatch(
+                                                CacheWriteBatch.newBuilder().addAllWrites(writes))
+                                        .build())
+                                .thenApply(result -> result.hasWriteBatch()
+                                        ? result.getWriteBatch().getResultsList()
+                                        : null);
+                    }
+                },
+                CacheWrite::getKey,
+                write -> write.getValue().size() + write.getKey().length(),
+                inFlight,
+                maxItems,
+                maxBytes);
+    }
+
+    private CompletableFuture<CacheResult> submitAsync(CacheCommand command) {
+        return client.submitAsync(STATE_MACHINE, command.toByteArray(), requestTimeout)
+                .thenApply(CacheHome::parse);
     }
 
     /** Opens a session with {@code lease}, ending {@code replaces} (0: none) if it was this instance's. */

@@ -4,8 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.sinkron.client.ConsensusClient;
+import io.sinkron.client.KeyedBatching;
 import io.sinkron.client.Subscription;
 import io.sinkron.lock.config.LockProperties;
+import io.sinkron.proto.LockBatch;
 import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LockDeadlocks;
 import io.sinkron.proto.LockDeadlocksQuery;
@@ -22,9 +24,11 @@ import io.sinkron.proto.LockStatsQuery;
 import io.sinkron.proto.LockValidate;
 import io.sinkron.proto.LockValidity;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,11 +43,46 @@ public class LockCluster {
     public static final String STATE_MACHINE = "lock";
 
     private final ConsensusClient client;
-    private final CommandBatching batching;
+    private final KeyedBatching<Keyed, LockResult> batching;
+
+    /** A command that concerns one lock alone. */
+    record Keyed(String lockId, LockCommand command) {}
 
     LockCluster(ConsensusClient client, LockProperties properties) {
         this.client = client;
-        this.batching = new CommandBatching(this::submit, properties.commandsInFlight(), properties.maxBatch());
+        this.batching = batching(this::submit, properties.commandsInFlight(), properties.maxBatch());
+    }
+
+    /**
+     * Commands as the state machine receives them: a lone one as itself, several as a
+     * {@link LockBatch} of different locks, which is applied whole, each command answered on its
+     * own. The state machine never grants a lock exclusively twice in one entry (a second grant
+     * would repeat the entry's index as its fencing token), so one command per lock per batch
+     * keeps every command's answer what it would have been alone.
+     */
+    static KeyedBatching<Keyed, LockResult> batching(
+            Function<LockCommand, CompletableFuture<LockResult>> cluster, int inFlight, int maxCommands) {
+        return new KeyedBatching<>(
+                new KeyedBatching.Form<>() {
+                    @Override
+                    public CompletableFuture<LockResult> one(Keyed command) {
+                        return cluster.apply(command.command());
+                    }
+
+                    @Override
+                    public CompletableFuture<List<LockResult>> batch(List<Keyed> commands) {
+                        var batch = LockBatch.newBuilder();
+                        commands.forEach(c -> batch.addCommands(c.command()));
+                        return cluster.apply(
+                                        LockCommand.newBuilder().setBatch(batch).build())
+                                .thenApply(LockResult::getBatchList);
+                    }
+                },
+                Keyed::lockId,
+                command -> command.command().getSerializedSize(),
+                inFlight,
+                maxCommands,
+                Long.MAX_VALUE);
     }
 
     public CompletableFuture<LockResult> submit(LockCommand command) {
@@ -54,10 +93,10 @@ public class LockCluster {
     /**
      * Submits a command that concerns {@code lockId} alone and is decided by its own entry (a
      * try-once acquire, a release, a lease keep-alive), possibly in one entry with concurrent
-     * commands of other locks ({@link CommandBatching}).
+     * commands of other locks ({@link #batching}).
      */
     public CompletableFuture<LockResult> submitBatched(String lockId, LockCommand command) {
-        return batching.submit(lockId, command);
+        return batching.submit(new Keyed(lockId, command));
     }
 
     public LockStateView state(String lockId) {

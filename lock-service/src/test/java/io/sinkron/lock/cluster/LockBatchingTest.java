@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sinkron.client.ConsensusException;
+import io.sinkron.client.KeyedBatching;
 import io.sinkron.proto.LockAcquire;
 import io.sinkron.proto.LockCommand;
 import io.sinkron.proto.LockGrant;
@@ -16,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-class CommandBatchingTest {
+/** Lock commands batched: {@link KeyedBatching} in the form {@link LockCluster} gives it. */
+class LockBatchingTest {
 
     /** A cluster whose answers the test gives by hand, command by command. */
     private static final class ManualCluster {
@@ -34,7 +36,7 @@ class CommandBatchingTest {
         List<String> locks(int i) {
             LockCommand command = commands.get(i);
             List<LockCommand> carried = command.hasBatch() ? command.getBatch().getCommandsList() : List.of(command);
-            return carried.stream().map(CommandBatchingTest::lockOf).toList();
+            return carried.stream().map(LockBatchingTest::lockOf).toList();
         }
 
         /** Answers command {@code i} as the state machine would if every acquire were granted. */
@@ -67,8 +69,8 @@ class CommandBatchingTest {
 
     private final ManualCluster cluster = new ManualCluster();
 
-    private CommandBatching batching(int inFlight, int maxCommands) {
-        return new CommandBatching(cluster::submit, inFlight, maxCommands);
+    private KeyedBatching<LockCluster.Keyed, LockResult> batching(int inFlight, int maxCommands) {
+        return LockCluster.batching(cluster::submit, inFlight, maxCommands);
     }
 
     private static LockCommand acquire(String lock, String owner) {
@@ -89,8 +91,9 @@ class CommandBatchingTest {
                 : command.getRelease().getLockId();
     }
 
-    private CompletableFuture<LockResult> submit(CommandBatching batching, LockCommand command) {
-        return batching.submit(lockOf(command), command);
+    private CompletableFuture<LockResult> submit(
+            KeyedBatching<LockCluster.Keyed, LockResult> batching, LockCommand command) {
+        return batching.submit(new LockCluster.Keyed(lockOf(command), command));
     }
 
     @Test
@@ -102,7 +105,7 @@ class CommandBatchingTest {
         assertThat(cluster.commands).containsExactly(acquire("L", "a"));
         cluster.grantAll(0);
         assertThat(result.get().getGrant().getOwner()).isEqualTo("a");
-        assertThat(batching.waiting()).isZero();
+        assertThat(batching.pending()).isZero();
     }
 
     @Test
@@ -113,7 +116,7 @@ class CommandBatchingTest {
         var third = submit(batching, release("C", "c"));
         var fourth = submit(batching, acquire("D", "d"));
         assertThat(cluster.commands).hasSize(1);
-        assertThat(batching.waiting()).isEqualTo(3);
+        assertThat(batching.pending()).isEqualTo(4);
 
         cluster.grantAll(0);
 
@@ -125,7 +128,7 @@ class CommandBatchingTest {
         assertThat(second.get().getGrant().getOwner()).isEqualTo("b");
         assertThat(third.get().getOutcome()).isEqualTo(LockOutcome.LOCK_OUTCOME_RELEASED);
         assertThat(fourth.get().getGrant().getOwner()).isEqualTo("d");
-        assertThat(batching.waiting()).isZero();
+        assertThat(batching.pending()).isZero();
     }
 
     @Test
@@ -181,7 +184,7 @@ class CommandBatchingTest {
                     .isInstanceOf(ExecutionException.class)
                     .hasCause(unreachable);
         }
-        assertThat(batching.waiting()).isZero();
+        assertThat(batching.pending()).isZero();
     }
 
     @Test

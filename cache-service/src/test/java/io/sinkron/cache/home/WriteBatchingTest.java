@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.sinkron.client.ConsensusException;
+import io.sinkron.client.KeyedBatching;
 import io.sinkron.proto.CacheCommand;
 import io.sinkron.proto.CacheResult;
 import io.sinkron.proto.CacheWrite;
@@ -17,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-class WriteCoalescingTest {
+/** The cache's write batching: {@link KeyedBatching} in the form {@link CacheHome} gives it. */
+class WriteBatchingTest {
 
     /** A home whose answers the test gives by hand, command by command. */
     private static final class ManualHome {
@@ -57,8 +59,8 @@ class WriteCoalescingTest {
 
     private final ManualHome home = new ManualHome();
 
-    private WriteCoalescing coalescing(int inFlight, int maxItems, long maxBytes) {
-        return new WriteCoalescing(home::submit, inFlight, maxItems, maxBytes);
+    private KeyedBatching<CacheWrite, CacheResult> coalescing(int inFlight, int maxItems, long maxBytes) {
+        return CacheHome.writeBatching(home::submit, inFlight, maxItems, maxBytes);
     }
 
     @Test
