@@ -10,9 +10,8 @@ import io.sinkron.consensus.raft.Message;
 import io.sinkron.proto.DeliverAck;
 import io.sinkron.proto.PeerEnvelope;
 import io.sinkron.proto.RaftPeerGrpc;
-import java.io.IOException;
+import io.sinkron.testkit.ReservedPorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -89,10 +88,9 @@ class GrpcPeerTransportReconnectTest {
         assertThat(transport.messagesDropped()).isZero();
     }
 
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        // node-2 binds it seconds later: outside the ephemeral range, no client connection takes it.
+        return ReservedPorts.take(1)[0];
     }
 
     private final class Recorder extends RaftPeerGrpc.RaftPeerImplBase {
