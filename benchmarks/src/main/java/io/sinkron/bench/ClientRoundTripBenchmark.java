@@ -17,6 +17,7 @@ import io.sinkron.proto.MultiplexedResponse;
 import io.sinkron.proto.ResultCode;
 import io.sinkron.proto.StatusRequest;
 import io.sinkron.proto.StatusResponse;
+import io.sinkron.testkit.ReservedPorts;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -109,7 +110,7 @@ public class ClientRoundTripBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        int port = FreePorts.take(1)[0];
+        int port = ReservedPorts.take(1)[0];
         String address = "127.0.0.1:" + port;
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(new ImmediateConsensus(address))

@@ -1,5 +1,6 @@
 package io.sinkron.bench;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,8 @@ final class EtcdCluster implements Cluster {
     EtcdCluster(Path dir, String etcd, int size) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.etcd = etcd;
-        this.clientPorts = FreePorts.take(size);
-        this.peerPorts = FreePorts.take(size);
+        this.clientPorts = ReservedPorts.take(size);
+        this.peerPorts = ReservedPorts.take(size);
         this.members = new Members(size);
     }
 

@@ -1,5 +1,6 @@
 package io.sinkron.bench;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ final class RedisServer implements AutoCloseable {
     RedisServer(Path dir, String redisServer) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.redisServer = redisServer;
-        this.port = FreePorts.take(1)[0];
+        this.port = ReservedPorts.take(1)[0];
     }
 
     RedisServer start() throws IOException {

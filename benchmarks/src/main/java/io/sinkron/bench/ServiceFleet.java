@@ -1,5 +1,6 @@
 package io.sinkron.bench;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class ServiceFleet implements AutoCloseable {
 
     /** A service jar; {@code env} adds to {@code CONSENSUS_NODES} and {@code SERVER_PORT}. */
     Service startJar(String name, Path jar, String consensusNodes, Map<String, String> env) throws IOException {
-        int port = FreePorts.take(1)[0];
+        int port = ReservedPorts.take(1)[0];
         var all = new LinkedHashMap<>(env);
         all.put("CONSENSUS_NODES", consensusNodes);
         all.put("SERVER_PORT", Integer.toString(port));
@@ -44,7 +45,7 @@ final class ServiceFleet implements AutoCloseable {
 
     /** {@link ConstantJsonApp} on this program's class path. */
     Service startConstantApp() throws IOException {
-        int port = FreePorts.take(1)[0];
+        int port = ReservedPorts.take(1)[0];
         return launch(
                 "constant-json",
                 port,

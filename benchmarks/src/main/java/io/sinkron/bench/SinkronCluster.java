@@ -1,5 +1,6 @@
 package io.sinkron.bench;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,8 @@ final class SinkronCluster implements Cluster {
         this.dir = Files.createDirectories(dir);
         this.jar = jar;
         this.jvmArgs = List.copyOf(jvmArgs);
-        this.grpcPorts = FreePorts.take(size);
-        this.httpPorts = FreePorts.take(size);
+        this.grpcPorts = ReservedPorts.take(size);
+        this.httpPorts = ReservedPorts.take(size);
         this.members = new Members(size);
     }
 

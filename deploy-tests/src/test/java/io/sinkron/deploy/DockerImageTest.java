@@ -3,9 +3,9 @@ package io.sinkron.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -237,10 +237,8 @@ class DockerImageTest {
         return Path.of(System.getProperty("java.home"), "bin");
     }
 
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return ReservedPorts.take(1)[0];
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

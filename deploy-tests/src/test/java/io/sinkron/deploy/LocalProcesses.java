@@ -1,8 +1,8 @@
 package io.sinkron.deploy;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,11 +57,7 @@ final class LocalProcesses implements AutoCloseable {
     }
 
     static int freePort() {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ReservedPorts.take(1)[0];
     }
 
     @Override

@@ -51,8 +51,8 @@ public final class ConsensusCluster implements AutoCloseable {
         this.dir = dir;
         this.size = size;
         this.env = Map.copyOf(env);
-        this.grpcPorts = JavaProcesses.freePorts(size);
-        this.httpPorts = JavaProcesses.freePorts(size);
+        this.grpcPorts = ReservedPorts.take(size);
+        this.httpPorts = ReservedPorts.take(size);
         this.processes = new Process[size];
     }
 

@@ -1,10 +1,8 @@
 package io.sinkron.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,23 +50,5 @@ final class JavaProcesses {
     static void kill9(Process process) throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
-    }
-
-    /** Ports free a moment ago; all are held open together so that they differ. */
-    static int[] freePorts(int n) throws IOException {
-        var sockets = new ArrayList<ServerSocket>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                var s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (var s : sockets) {
-                s.close();
-            }
-        }
     }
 }

@@ -35,7 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** With more environment variables, e.g. a setting under test. */
     public static ServiceProcess start(Path jar, Path dir, String name, String consensusNodes, Map<String, String> env)
             throws IOException {
-        int port = JavaProcesses.freePorts(1)[0];
+        int port = ReservedPorts.take(1)[0];
         Path log = dir.resolve(name + ".log");
         var all = new HashMap<>(env);
         all.put("CONSENSUS_NODES", consensusNodes);

@@ -119,6 +119,9 @@ public final class RaftDriver implements AutoCloseable {
 
     private record PendingAdmin(long term, long deadlineNanos, CompletableFuture<AdminResponse> future) {}
 
+    private record PendingTransfer(
+            String target, long term, long startNanos, long deadlineNanos, CompletableFuture<AdminResponse> future) {}
+
     private record PendingProposal(long term, long deadlineNanos, CompletableFuture<CommandResponse> future) {}
 
     private record PendingRead(
@@ -160,7 +163,7 @@ public final class RaftDriver implements AutoCloseable {
     private final Set<String> snapshotsInFlight = new HashSet<>();
     private final ExecutorService snapshotWriter;
     private final Map<Long, PendingAdmin> membershipChanges = new HashMap<>();
-    private PendingAdmin pendingTransfer;
+    private PendingTransfer pendingTransfer;
     private SoftState softState;
     private Membership publishedMembership;
 
@@ -310,7 +313,9 @@ public final class RaftDriver implements AutoCloseable {
                 future.complete(refused(refusal));
                 return;
             }
-            pendingTransfer = new PendingAdmin(raft.term(), deadline, future);
+            pendingTransfer =
+                    new PendingTransfer(raft.leadTransferee(), raft.term(), System.nanoTime(), deadline, future);
+            log.info("leadership transfer to {} started in term {}", raft.leadTransferee(), raft.term());
         });
         return future;
     }
@@ -800,7 +805,14 @@ public final class RaftDriver implements AutoCloseable {
         if (pendingTransfer == null) {
             return;
         }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pendingTransfer.startNanos());
         if (raft.role() != Role.LEADER && raft.leaderId() != null) {
+            log.info(
+                    "leadership transfer to {} done in {} ms: {} leads term {}",
+                    pendingTransfer.target(),
+                    elapsedMs,
+                    raft.leaderId(),
+                    raft.term());
             pendingTransfer
                     .future()
                     .complete(AdminResponse.newBuilder()
@@ -811,12 +823,15 @@ public final class RaftDriver implements AutoCloseable {
                             .build());
             pendingTransfer = null;
         } else if (raft.role() == Role.LEADER && raft.leadTransferee() == null) {
+            String message = raft.term() == pendingTransfer.term()
+                    ? "the target did not take over within an election timeout; this node still leads"
+                    : "the target did not win the election; this node was elected again in term " + raft.term();
+            log.warn("leadership transfer to {} failed after {} ms: {}", pendingTransfer.target(), elapsedMs, message);
             pendingTransfer
                     .future()
                     .complete(AdminResponse.newBuilder()
                             .setCode(AdminCode.ADMIN_CODE_TIMEOUT)
-                            .setMessage(
-                                    "the target did not take over within an election timeout; this node still leads")
+                            .setMessage(message)
                             .build());
             pendingTransfer = null;
         }
@@ -905,6 +920,16 @@ public final class RaftDriver implements AutoCloseable {
                                 .setMessage("the change was not committed before the deadline; it may still commit")
                                 .build());
             }
+        }
+        if (pendingTransfer != null && now - pendingTransfer.deadlineNanos() > 0) {
+            // This node stepped down for the transfer but has not heard from any leader since.
+            pendingTransfer
+                    .future()
+                    .complete(AdminResponse.newBuilder()
+                            .setCode(AdminCode.ADMIN_CODE_TIMEOUT)
+                            .setMessage("this node stepped down, but no new leader was known before the deadline")
+                            .build());
+            pendingTransfer = null;
         }
         for (Iterator<PendingRead> it = reads.values().iterator(); it.hasNext(); ) {
             PendingRead r = it.next();

@@ -46,6 +46,8 @@ public final class Raft {
     private SnapshotMeta snapshotToInstall;
     private String leadTransferee;
     private int transferElapsed;
+    /** The election this node runs was asked for by the leader (TimeoutNow): its requests say so. */
+    private boolean campaignForTransfer;
 
     private long term;
     private String votedFor;
@@ -123,6 +125,13 @@ public final class Raft {
             if (promotable() && electionElapsed >= randomizedElectionTimeout) {
                 electionElapsed = 0;
                 campaign(config.preVote());
+            } else if ((role == Role.CANDIDATE || role == Role.PRE_CANDIDATE)
+                    && electionElapsed % config.heartbeatTicks() == 0) {
+                // Raft §5.1: servers retry RPCs that get no timely response. A vote request lost on
+                // the way would otherwise cost a whole election timeout, and a transfer's election
+                // has only one (dissertation §3.10). A voter answers a repeated request as it did
+                // the first: at most one vote per term.
+                requestVotes();
             }
         }
     }
@@ -340,22 +349,29 @@ public final class Raft {
     }
 
     private void campaign(boolean preVote, boolean transfer) {
-        long voteTerm;
         if (preVote) {
             becomePreCandidate();
-            voteTerm = term + 1;
         } else {
             becomeCandidate();
-            voteTerm = term;
         }
+        campaignForTransfer = transfer;
         if (tally() > 0) {
             // A single-voter cluster wins with its own vote.
             wonElection(preVote);
             return;
         }
+        requestVotes();
+    }
+
+    /** Asks every voter that has not answered yet for its vote in the current round. */
+    private void requestVotes() {
+        boolean preVote = role == Role.PRE_CANDIDATE;
+        // A PreVote asks about the term we would campaign in, without moving to it.
+        long voteTerm = preVote ? term + 1 : term;
         for (String voter : membership.voters().keySet()) {
-            if (!voter.equals(id)) {
-                send(new VoteRequest(id, voter, voteTerm, preVote, log.lastIndex(), log.lastTerm(), transfer));
+            if (!voter.equals(id) && !votes.containsKey(voter)) {
+                send(new VoteRequest(
+                        id, voter, voteTerm, preVote, log.lastIndex(), log.lastTerm(), campaignForTransfer));
             }
         }
     }
@@ -373,6 +389,13 @@ public final class Raft {
             case SnapshotRequest sr -> {
                 becomeFollower(term, sr.from());
                 stepFollower(sr);
+            }
+            case TimeoutNow t -> {
+                // The leader of our term asks us to take over while we were only sounding out an
+                // election of our own (PreVote leaves the term as it was): run the real one now.
+                if (role == Role.PRE_CANDIDATE && promotable()) {
+                    campaign(false, true);
+                }
             }
             case VoteResponse vr -> {
                 boolean matchesRound = (role == Role.PRE_CANDIDATE) == vr.preVote();
@@ -440,6 +463,12 @@ public final class Raft {
                 pr.ackedRound = Math.max(pr.ackedRound, hr.round());
                 if (pr.match < log.lastIndex()) {
                     sendAppends(m.from());
+                } else if (m.from().equals(leadTransferee)) {
+                    // The target holds our whole log and still answers in our term: the TimeoutNow
+                    // sent when it caught up was lost (or found it sounding out an election). Send
+                    // it again; a copy that arrives after the target campaigned is of an older term
+                    // and ignored.
+                    send(new TimeoutNow(id, m.from(), term));
                 }
                 releaseReads();
             }
@@ -653,6 +682,7 @@ public final class Raft {
         broadcastPending = false;
         readRoundPending = false;
         leadTransferee = null;
+        campaignForTransfer = false;
         pendingReads.clear();
         readsAwaitingTermCommit.clear();
     }

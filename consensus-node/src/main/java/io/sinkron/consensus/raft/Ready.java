@@ -42,9 +42,15 @@ public record Ready(
     /**
      * A leader's AppendEntries and heartbeats may leave before its own log is durable
      * (dissertation §10.2.1): its term is already durable, and its own unsynced entries do not
-     * count toward commitment until {@link Raft#advance} reports them stored.
+     * count toward commitment until {@link Raft#advance} reports them stored. So may its
+     * TimeoutNow: it promises nothing about the leader's storage, and the target campaigns with
+     * its own log, which already holds every entry of the leader's (it acknowledged them, and
+     * acknowledgements leave only once durable). Waiting for the leader's fsync would only eat
+     * into the election timeout the transfer has (dissertation §3.10).
      */
     public static boolean isSendableBeforePersist(Message m) {
-        return m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest;
+        return m instanceof Message.AppendRequest
+                || m instanceof Message.HeartbeatRequest
+                || m instanceof Message.TimeoutNow;
     }
 }

@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class GrpcPeerTransport implements PeerTransport {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcPeerTransport.class);
-    /** Messages buffered on a stream the network is not draining; beyond it, drop (Raft retries). */
-    private static final long MAX_BUFFERED_BYTES = 64L << 20;
+    /**
+     * Bytes a stream may take while it is not ready (still connecting, or the network is not
+     * draining it); beyond them, messages are dropped and Raft's retransmission recovers them.
+     * Enough for every vote, heartbeat and TimeoutNow of a stream that is starting, small enough
+     * that a peer that stopped reading costs little heap.
+     */
+    static final long MAX_BUFFERED_BYTES = 4L << 20;
     /**
      * How often a send to a peer whose connection failed may ask for a new connection at once,
      * instead of waiting out gRPC's exponential reconnect backoff (1 s growing to 2 min). A
@@ -153,6 +158,9 @@ public final class GrpcPeerTransport implements PeerTransport {
         private final String peer;
         final ManagedChannel channel;
         private ClientCallStreamObserver<PeerEnvelope> out;
+        /** Bytes written since the stream last reported ready; gRPC holds them meanwhile. */
+        private long bufferedWhileNotReady;
+
         private long lastReconnect = System.nanoTime() - RECONNECT_INTERVAL_NANOS;
 
         PeerStream(String peer, String address) {
@@ -168,8 +176,17 @@ public final class GrpcPeerTransport implements PeerTransport {
             if (out == null) {
                 open();
             }
-            if (!out.isReady() && buffered() > MAX_BUFFERED_BYTES) {
-                return false;
+            // A stream is not ready until gRPC has set it up on a connection, which takes a round
+            // trip or more: the messages written meanwhile (the first vote request after a peer
+            // restarted, a TimeoutNow) are held by gRPC and sent once it is, not dropped.
+            if (out.isReady()) {
+                bufferedWhileNotReady = 0;
+            } else {
+                int size = envelope.getSerializedSize();
+                if (bufferedWhileNotReady + size > MAX_BUFFERED_BYTES) {
+                    return false;
+                }
+                bufferedWhileNotReady += size;
             }
             try {
                 out.onNext(envelope);
@@ -190,12 +207,8 @@ public final class GrpcPeerTransport implements PeerTransport {
             }
         }
 
-        private long buffered() {
-            // The stream reports readiness only; treat "not ready" as full once the channel is stuck.
-            return MAX_BUFFERED_BYTES + 1;
-        }
-
         private void open() {
+            bufferedWhileNotReady = 0;
             out = (ClientCallStreamObserver<PeerEnvelope>)
                     RaftPeerGrpc.newStub(channel).deliver(new ClientResponseObserver<PeerEnvelope, DeliverAck>() {
                         @Override

@@ -22,9 +22,9 @@ import io.sinkron.proto.LogCommand;
 import io.sinkron.proto.QueueCommand;
 import io.sinkron.proto.QueueEnqueue;
 import io.sinkron.proto.QueueNewMessage;
+import io.sinkron.testkit.ReservedPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -355,17 +355,7 @@ public final class SnapshotBenchmark {
                 join);
     }
 
-    private static int[] ports(int n) throws Exception {
-        int[] ports = new int[n];
-        List<ServerSocket> sockets = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            var s = new ServerSocket(0);
-            sockets.add(s);
-            ports[i] = s.getLocalPort();
-        }
-        for (var s : sockets) {
-            s.close();
-        }
-        return ports;
+    private static int[] ports(int n) {
+        return ReservedPorts.take(n);
     }
 }

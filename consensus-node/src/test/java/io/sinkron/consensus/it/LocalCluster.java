@@ -2,8 +2,8 @@ package io.sinkron.consensus.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.sinkron.testkit.ReservedPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,28 +45,11 @@ final class LocalCluster implements AutoCloseable {
     LocalCluster(Path dir, int size) throws IOException {
         this.dir = dir;
         this.size = size;
-        this.grpcPorts = freePorts(size);
-        this.httpPorts = freePorts(size);
+        this.grpcPorts = ReservedPorts.take(size);
+        this.httpPorts = ReservedPorts.take(size);
         this.processes = new Process[size];
         this.voting = new boolean[size];
         java.util.Arrays.fill(voting, true);
-    }
-
-    static int[] freePorts(int n) throws IOException {
-        var sockets = new ArrayList<ServerSocket>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                var s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (var s : sockets) {
-                s.close();
-            }
-        }
     }
 
     /** Environment added to every node started from now on. */

@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.sinkron.consensus.raft.Message;
 import io.sinkron.proto.DeliverAck;
 import io.sinkron.proto.PeerEnvelope;
 import io.sinkron.proto.RaftPeerGrpc;
-import java.io.IOException;
+import io.sinkron.testkit.ReservedPorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A peer that comes back after being down for seconds is reached again within about a heartbeat,
  * not after gRPC's growing reconnect backoff: a survivor must be able to send a restarted peer its
- * vote requests at once.
+ * vote requests at once. And what is written while a stream starts is delivered, not dropped.
  */
 class GrpcPeerTransportReconnectTest {
 
@@ -70,10 +70,27 @@ class GrpcPeerTransportReconnectTest {
         assertThat(received.peek().getFrom()).isEqualTo("node-1");
     }
 
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    @Test
+    void messagesWrittenWhileTheStreamIsStillStartingArriveInsteadOfBeingDropped() throws Exception {
+        // Regression: the stream is not ready until gRPC has set it up, and every message written
+        // before that (a TimeoutNow, the vote requests of the election it starts) was dropped.
+        peer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new Recorder())
+                .build()
+                .start();
+        transport = new GrpcPeerTransport("node-1", Map.of("node-2", "127.0.0.1:" + peer.getPort()));
+        for (int term = 1; term <= 5; term++) {
+            transport.send("default", new Message.TimeoutNow("node-1", "node-2", term));
         }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 5);
+        assertThat(received).extracting(PeerEnvelope::getTerm).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(transport.messagesDropped()).isZero();
+    }
+
+    private static int freePort() {
+        // node-2 binds it seconds later: outside the ephemeral range, no client connection takes it.
+        return ReservedPorts.take(1)[0];
     }
 
     private final class Recorder extends RaftPeerGrpc.RaftPeerImplBase {

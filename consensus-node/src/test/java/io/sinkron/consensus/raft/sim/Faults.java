@@ -17,6 +17,11 @@ record Faults(
         return new Faults(0, 0, 2, false, false, false, 0, 1);
     }
 
+    /** A healthy network and disk: nothing lost, delays and fsyncs of a few milliseconds. */
+    static Faults quiet(RandomGenerator r) {
+        return new Faults(0, 0, 1 + r.nextInt(5), false, false, false, 0, r.nextInt(6));
+    }
+
     static Faults random(RandomGenerator r) {
         double[] drops = {0, 0.02, 0.1, 0.25};
         return new Faults(

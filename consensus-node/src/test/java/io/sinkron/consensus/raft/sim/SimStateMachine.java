@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A key-value register per key, the simulation's replicated state machine. Commands are text:
- * {@code opId|put|key|value} or {@code opId|cas|key|expected|value}; results are text too.
+ * {@code opId|put|key|value} or {@code opId|cas|key|expected|value}; results are text too. A leader's
+ * clock entry, {@code 0|clock|millis}, changes nothing.
  */
 final class SimStateMachine {
 
@@ -42,6 +43,7 @@ final class SimStateMachine {
                 }
                 yield Boolean.toString(matches);
             }
+            case "clock" -> "ok";
             default -> throw new AssertionError("unknown command " + parts[1]);
         };
     }

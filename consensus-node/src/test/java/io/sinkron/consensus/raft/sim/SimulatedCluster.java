@@ -20,6 +20,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A whole Raft cluster in one thread with simulated time, network and disks. Everything random is
@@ -42,6 +43,9 @@ final class SimulatedCluster {
     private record PendingRead(int opIndex, String key) {}
 
     final long seed;
+    final int heartbeatTicks;
+    final int electionTicksMin;
+    final int electionTicksMax;
     final SplittableRandom random;
     final Map<String, SimNode> nodes = new TreeMap<>();
     private final PriorityQueue<InFlight> network =
@@ -56,6 +60,13 @@ final class SimulatedCluster {
     boolean unsafeLocalReads;
     /** Take snapshots, compact logs, change membership and transfer leadership during the run. */
     boolean reconfigure;
+    /**
+     * A leader that has appended nothing for this many milliseconds appends a clock entry, as the
+     * driver does so that leases expire without client traffic; 0 turns clock entries off.
+     */
+    long clockIntervalMs;
+    /** Messages lost on purpose, on top of the fault mix's random losses. */
+    Predicate<Message> lose = m -> false;
 
     private int nextNodeNumber;
     int snapshotsInstalled;
@@ -69,6 +80,8 @@ final class SimulatedCluster {
     private final Map<Long, String> leaderOfTerm = new HashMap<>();
     private final Map<Long, Entry> appliedEverywhere = new HashMap<>();
     private final Map<String, Role> lastRole = new HashMap<>();
+    /** When each leader last appended an entry (a client command or a clock entry). */
+    private final Map<String, Long> lastLeaderAppend = new HashMap<>();
 
     final List<SimOp> history = new ArrayList<>();
     /** Writes acknowledged to a client: index and the command's bytes. */
@@ -83,6 +96,15 @@ final class SimulatedCluster {
     private final Map<String, Integer> clientGeneration = new HashMap<>();
 
     SimulatedCluster(long seed, int size, Faults faults) {
+        this(seed, size, faults, 1, 10, 20);
+    }
+
+    /** A cluster whose nodes use the given heartbeat and election timeouts, in ticks of {@link #TICK_MS}. */
+    SimulatedCluster(
+            long seed, int size, Faults faults, int heartbeatTicks, int electionTicksMin, int electionTicksMax) {
+        this.heartbeatTicks = heartbeatTicks;
+        this.electionTicksMin = electionTicksMin;
+        this.electionTicksMax = electionTicksMax;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.faults = faults;
@@ -98,7 +120,8 @@ final class SimulatedCluster {
     }
 
     private SimNode addNode(String id, Membership bootstrap) {
-        var config = new RaftConfig(id, 1, 10, 20, true, true, 8, 64 * 1024, 4 * 1024);
+        var config = new RaftConfig(
+                id, heartbeatTicks, electionTicksMin, electionTicksMax, true, true, 8, 64 * 1024, 4 * 1024);
         var node = new SimNode(id, config, bootstrap, random.split());
         nodes.put(id, node);
         pendingWrites.put(id, new HashMap<>());
@@ -120,6 +143,7 @@ final class SimulatedCluster {
                         n.raft.tick();
                     }
                 }
+                writeClockEntries();
             }
             if (withFaults) {
                 injectFaults();
@@ -223,6 +247,22 @@ final class SimulatedCluster {
         }
     }
 
+    /** What the driver's clock does: an idle leader writes its time into the log. */
+    private void writeClockEntries() {
+        if (clockIntervalMs <= 0) {
+            return;
+        }
+        for (SimNode n : nodes.values()) {
+            if (n.up
+                    && !n.paused
+                    && n.raft.role() == Role.LEADER
+                    && now - lastLeaderAppend.getOrDefault(n.id, 0L) >= clockIntervalMs) {
+                lastLeaderAppend.put(n.id, now);
+                n.raft.propose(EntryType.COMMAND, ("0|clock|" + now).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     // ---- network -----------------------------------------------------------------------------
 
     private void send(Message m) {
@@ -238,7 +278,7 @@ final class SimulatedCluster {
             m = new Message.SnapshotRequest(sr.from(), sr.to(), sr.term(), from.durableSnapshot);
             snapshotData = from.durableSnapshotData;
         }
-        if (random.nextDouble() < faults.dropRate()) {
+        if (lose.test(m) || random.nextDouble() < faults.dropRate()) {
             reportSnapshot(m, false);
             return;
         }
@@ -471,6 +511,7 @@ final class SimulatedCluster {
             if (index < 0) {
                 return;
             }
+            lastLeaderAppend.put(n.id, now);
             history.add(new SimOp(
                     process,
                     key,
@@ -611,7 +652,11 @@ final class SimulatedCluster {
         return null;
     }
 
+    /** The test and properties that replay this run, for failure reports; null for ClusterSimulationTest. */
+    String replay;
+
     void fail(String what) {
-        throw new SimulationFailure(seed, what + " at t=" + now + "ms");
+        String at = what + " at t=" + now + "ms";
+        throw replay == null ? new SimulationFailure(seed, at) : new SimulationFailure(seed, at, replay);
     }
 }

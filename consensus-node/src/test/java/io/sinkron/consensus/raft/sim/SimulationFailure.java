@@ -4,8 +4,11 @@ package io.sinkron.consensus.raft.sim;
 final class SimulationFailure extends AssertionError {
 
     SimulationFailure(long seed, String what) {
-        super(what + "\n  seed=" + seed
-                + "\n  replay: ./mvnw -pl consensus-node test -Dtest=ClusterSimulationTest#replay"
-                + " -Dsinkron.sim.seed=" + seed);
+        this(seed, what, "ClusterSimulationTest#replay -Dsinkron.sim.seed=" + seed);
+    }
+
+    /** @param replay the test and properties that replay the run */
+    SimulationFailure(long seed, String what, String replay) {
+        super(what + "\n  seed=" + seed + "\n  replay: ./mvnw -pl consensus-node -am verify -Dtest=" + replay);
     }
 }
