@@ -14,7 +14,8 @@ import java.util.Map;
  * so that neither build profits alone from a quieter moment. Each start is warmed up, its idle
  * CPU measured, and then the {@code locks} workload of {@link ServicesRun} (uncontended exclusive
  * acquire with {@code timeout} 0, then release, every client its own lock) is driven at each
- * level, printing cycles/s, latency, and CPU per cycle of the nodes, the service and the
+ * level (with {@code --contended=true} the hand-off workload instead: every client on one lock,
+ * waiting for it), printing cycles/s, latency, and CPU per cycle of the nodes, the service and the
  * generator, the log entries the leader committed per cycle (how many requests share an entry),
  * with the load average at the end of the window.
  *
@@ -23,7 +24,7 @@ import java.util.Map;
  *     --node-jar=consensus-node/target/consensus-node.jar
  *     --service-jars=/tmp/a/lock-service.jar,/tmp/b/lock-service.jar[@NAME=VALUE+NAME=VALUE]
  *     [--out=benchmarks/target/lock-service-ab] [--levels=16,64] [--rounds=2]
- *     [--warmup-seconds=15] [--measure-seconds=10]
+ *     [--warmup-seconds=15] [--measure-seconds=10] [--contended=false]
  * </pre>
  */
 public final class LockServiceAb {
@@ -67,6 +68,7 @@ public final class LockServiceAb {
                 .map(Integer::parseInt)
                 .toList();
         int rounds = options.integer("rounds", 2);
+        boolean contended = Boolean.parseBoolean(options.string("contended", "false"));
         Duration warmup = Duration.ofSeconds(options.integer("warmup-seconds", 15));
         Duration measure = Duration.ofSeconds(options.integer("measure-seconds", 10));
         options.rejectUnknown();
@@ -97,7 +99,7 @@ public final class LockServiceAb {
                                 0,
                                 1);
                         System.out.println(WarmUp.run(
-                                HttpLoad.http(List.of(lock), ServiceWorkloads.lockCycle(tag + "w" + run, false)),
+                                HttpLoad.http(List.of(lock), ServiceWorkloads.lockCycle(tag + "w" + run, contended)),
                                 warm,
                                 warmup,
                                 Duration.ofSeconds(120)));
@@ -123,7 +125,7 @@ public final class LockServiceAb {
                             var cpu = new CpuWindow(cluster.pids(), fleet.pids());
                             long[] commits = new long[2];
                             HttpLoad.Result r = new HttpLoad(
-                                            List.of(lock), ServiceWorkloads.lockCycle(tag + run++, false), settings)
+                                            List.of(lock), ServiceWorkloads.lockCycle(tag + run++, contended), settings)
                                     .run(phase -> {
                                         cpu.onPhase(phase);
                                         if (phase.equals("measure-start")) {

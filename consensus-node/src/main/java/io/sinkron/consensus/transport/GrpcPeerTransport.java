@@ -28,10 +28,10 @@ public final class GrpcPeerTransport implements PeerTransport {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcPeerTransport.class);
     /**
-     * Bytes a stream may take while it is not ready (still connecting, or the network is not
-     * draining it); beyond them, messages are dropped and Raft's retransmission recovers them.
-     * Enough for every vote, heartbeat and TimeoutNow of a stream that is starting, small enough
-     * that a peer that stopped reading costs little heap.
+     * Bytes a stream may take while it is starting (not yet ready); beyond them, messages are
+     * dropped and Raft's retransmission recovers them. Enough for every vote, heartbeat and
+     * TimeoutNow of a stream that is starting, small enough that a peer that never answers costs
+     * little heap.
      */
     static final long MAX_BUFFERED_BYTES = 4L << 20;
     /**
@@ -158,8 +158,10 @@ public final class GrpcPeerTransport implements PeerTransport {
         private final String peer;
         final ManagedChannel channel;
         private ClientCallStreamObserver<PeerEnvelope> out;
-        /** Bytes written since the stream last reported ready; gRPC holds them meanwhile. */
-        private long bufferedWhileNotReady;
+        /** Whether the current stream has been ready since it was opened. */
+        private boolean started;
+        /** Bytes written before the current stream was first ready; gRPC holds them meanwhile. */
+        private long bufferedWhileStarting;
 
         private long lastReconnect = System.nanoTime() - RECONNECT_INTERVAL_NANOS;
 
@@ -178,15 +180,21 @@ public final class GrpcPeerTransport implements PeerTransport {
             }
             // A stream is not ready until gRPC has set it up on a connection, which takes a round
             // trip or more: the messages written meanwhile (the first vote request after a peer
-            // restarted, a TimeoutNow) are held by gRPC and sent once it is, not dropped.
+            // restarted, a TimeoutNow) are held by gRPC and sent once it is, not dropped. Once the
+            // stream has been ready, "not ready" means the peer or the network is not keeping up:
+            // the message is dropped and Raft sends what it missed again, in fewer, larger
+            // messages, rather than queueing many small ones behind a slow peer (holding them
+            // cost the nodes more CPU per replicated command under load: docs/performance.md).
             if (out.isReady()) {
-                bufferedWhileNotReady = 0;
+                started = true;
+            } else if (started) {
+                return false;
             } else {
                 int size = envelope.getSerializedSize();
-                if (bufferedWhileNotReady + size > MAX_BUFFERED_BYTES) {
+                if (bufferedWhileStarting + size > MAX_BUFFERED_BYTES) {
                     return false;
                 }
-                bufferedWhileNotReady += size;
+                bufferedWhileStarting += size;
             }
             try {
                 out.onNext(envelope);
@@ -208,7 +216,8 @@ public final class GrpcPeerTransport implements PeerTransport {
         }
 
         private void open() {
-            bufferedWhileNotReady = 0;
+            started = false;
+            bufferedWhileStarting = 0;
             out = (ClientCallStreamObserver<PeerEnvelope>)
                     RaftPeerGrpc.newStub(channel).deliver(new ClientResponseObserver<PeerEnvelope, DeliverAck>() {
                         @Override
