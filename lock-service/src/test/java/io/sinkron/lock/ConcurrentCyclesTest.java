@@ -12,14 +12,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.TestPropertySource;
 
 /**
- * Many clients acquiring and releasing at once, through the REST API, with one command in flight
- * to the cluster so that concurrent commands are batched: every request still gets its own
- * answer, one holder at a time holds a contended lock, and its fencing tokens only grow.
+ * Many clients acquiring and releasing at once, through the REST API, more of them than the
+ * service sends batches at once (two by default), so that concurrent commands are batched: every
+ * request still gets its own answer, one holder at a time holds a contended lock, and its fencing
+ * tokens only grow. (It shares the application context of the other REST tests: a second context
+ * would register a second in-process node under the same name.)
  */
-@TestPropertySource(properties = "sinkron.lock.commands-in-flight=1")
 class ConcurrentCyclesTest extends LockServiceTest {
 
     private static final int OWN_LOCK_CLIENTS = 24;
