@@ -43,10 +43,7 @@ public class LockCluster {
     public static final String STATE_MACHINE = "lock";
 
     private final ConsensusClient client;
-    private final KeyedBatching<Keyed, LockResult> batching;
-
-    /** A command that concerns one lock alone. */
-    record Keyed(String lockId, LockCommand command) {}
+    private final KeyedBatching<LockCommand, LockResult> batching;
 
     LockCluster(ConsensusClient client, LockProperties properties) {
         this.client = client;
@@ -60,26 +57,25 @@ public class LockCluster {
      * would repeat the entry's index as its fencing token), so one command per lock per batch
      * keeps every command's answer what it would have been alone.
      */
-    static KeyedBatching<Keyed, LockResult> batching(
+    static KeyedBatching<LockCommand, LockResult> batching(
             Function<LockCommand, CompletableFuture<LockResult>> cluster, int inFlight, int maxCommands) {
         return new KeyedBatching<>(
                 new KeyedBatching.Form<>() {
                     @Override
-                    public CompletableFuture<LockResult> one(Keyed command) {
-                        return cluster.apply(command.command());
+                    public CompletableFuture<LockResult> one(LockCommand command) {
+                        return cluster.apply(command);
                     }
 
                     @Override
-                    public CompletableFuture<List<LockResult>> batch(List<Keyed> commands) {
-                        var batch = LockBatch.newBuilder();
-                        commands.forEach(c -> batch.addCommands(c.command()));
-                        return cluster.apply(
-                                        LockCommand.newBuilder().setBatch(batch).build())
+                    public CompletableFuture<List<LockResult>> batch(List<LockCommand> commands) {
+                        return cluster.apply(LockCommand.newBuilder()
+                                        .setBatch(LockBatch.newBuilder().addAllCommands(commands))
+                                        .build())
                                 .thenApply(LockResult::getBatchList);
                     }
                 },
-                Keyed::lockId,
-                command -> command.command().getSerializedSize(),
+                LockCluster::lockOf,
+                LockCommand::getSerializedSize,
                 inFlight,
                 maxCommands,
                 Long.MAX_VALUE);
@@ -91,12 +87,22 @@ public class LockCluster {
     }
 
     /**
-     * Submits a command that concerns {@code lockId} alone and is decided by its own entry (a
+     * Submits a command that concerns one lock alone and is decided by its own entry (a
      * try-once acquire, a release, a lease keep-alive), possibly in one entry with concurrent
      * commands of other locks ({@link #batching}).
      */
-    public CompletableFuture<LockResult> submitBatched(String lockId, LockCommand command) {
-        return batching.submit(new Keyed(lockId, command));
+    public CompletableFuture<LockResult> submitBatched(LockCommand command) {
+        return batching.submit(command);
+    }
+
+    /** The one lock a batchable command concerns. */
+    static String lockOf(LockCommand command) {
+        return switch (command.getCommandCase()) {
+            case ACQUIRE -> command.getAcquire().getLockId();
+            case RELEASE -> command.getRelease().getLockId();
+            case KEEP_ALIVE -> command.getKeepAlive().getLockId();
+            default -> throw new IllegalArgumentException(command.getCommandCase() + " is not batched");
+        };
     }
 
     public LockStateView state(String lockId) {

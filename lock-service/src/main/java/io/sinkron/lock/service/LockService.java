@@ -91,7 +91,6 @@ public class LockService {
         CompletableFuture<LockGrant> grant;
         if (a.timeoutMillis() == 0) {
             grant = cluster.submitBatched(
-                            a.lockId(),
                             LockCommand.newBuilder().setAcquire(command).build())
                     .thenApply(LockService::grantOrThrow);
         } else {
@@ -184,25 +183,19 @@ public class LockService {
     public LockResult release(String lockId, String clientId) {
         return expect(
                 LockOutcome.LOCK_OUTCOME_RELEASED,
-                await(cluster.submitBatched(
-                        lockId,
-                        LockCommand.newBuilder()
-                                .setRelease(LockRelease.newBuilder()
-                                        .setLockId(lockId)
-                                        .setOwner(clientId))
-                                .build())));
+                await(cluster.submitBatched(LockCommand.newBuilder()
+                        .setRelease(LockRelease.newBuilder().setLockId(lockId).setOwner(clientId))
+                        .build())));
     }
 
     public LockGrant keepAlive(String lockId, String clientId) {
         return expect(
                         LockOutcome.LOCK_OUTCOME_OK,
-                        await(cluster.submitBatched(
-                                lockId,
-                                LockCommand.newBuilder()
-                                        .setKeepAlive(LockKeepAlive.newBuilder()
-                                                .setLockId(lockId)
-                                                .setOwner(clientId))
-                                        .build())))
+                        await(cluster.submitBatched(LockCommand.newBuilder()
+                                .setKeepAlive(LockKeepAlive.newBuilder()
+                                        .setLockId(lockId)
+                                        .setOwner(clientId))
+                                .build())))
                 .getGrant();
     }
 

@@ -36,7 +36,7 @@ class LockBatchingTest {
         List<String> locks(int i) {
             LockCommand command = commands.get(i);
             List<LockCommand> carried = command.hasBatch() ? command.getBatch().getCommandsList() : List.of(command);
-            return carried.stream().map(LockBatchingTest::lockOf).toList();
+            return carried.stream().map(LockCluster::lockOf).toList();
         }
 
         /** Answers command {@code i} as the state machine would if every acquire were granted. */
@@ -69,7 +69,7 @@ class LockBatchingTest {
 
     private final ManualCluster cluster = new ManualCluster();
 
-    private KeyedBatching<LockCluster.Keyed, LockResult> batching(int inFlight, int maxCommands) {
+    private KeyedBatching<LockCommand, LockResult> batching(int inFlight, int maxCommands) {
         return LockCluster.batching(cluster::submit, inFlight, maxCommands);
     }
 
@@ -85,15 +85,8 @@ class LockBatchingTest {
                 .build();
     }
 
-    private static String lockOf(LockCommand command) {
-        return command.hasAcquire()
-                ? command.getAcquire().getLockId()
-                : command.getRelease().getLockId();
-    }
-
-    private CompletableFuture<LockResult> submit(
-            KeyedBatching<LockCluster.Keyed, LockResult> batching, LockCommand command) {
-        return batching.submit(new LockCluster.Keyed(lockOf(command), command));
+    private CompletableFuture<LockResult> submit(KeyedBatching<LockCommand, LockResult> batching, LockCommand command) {
+        return batching.submit(command);
     }
 
     @Test
