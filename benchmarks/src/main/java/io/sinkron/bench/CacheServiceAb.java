@@ -3,13 +3,11 @@ package io.sinkron.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An A/B comparison of cache-service builds on one busy machine, beside the trivial Spring MVC
@@ -24,10 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.sinkron.bench.CacheServiceAb
  *     --node-jar=consensus-node/target/consensus-node.jar
- *     --service-jars=/tmp/a/cache-service.jar,/tmp/b/cache-service.jar
+ *     --service-jars=/tmp/a/cache-service.jar,/tmp/b/cache-service.jar[@NAME=VALUE+NAME=VALUE]
  *     [--out=benchmarks/target/cache-service-ab] [--clients=64] [--rounds=2] [--trivial=true]
  *     [--workloads=get,put] [--warmup-seconds=10] [--measure-seconds=10] [--jfr=DIRECTORY]
- *     [--service-envs=ENV_OF_JAR_0,ENV_OF_JAR_1]   (each K=V;K=V, e.g. CACHE_WRITE_COMMANDS_IN_FLIGHT=2)
  * </pre>
  *
  * With {@code --jfr}, each measured window is recorded with JFR's {@code profile} settings on the
@@ -46,11 +43,7 @@ public final class CacheServiceAb {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         var options = Options.parse(args);
         Path nodeJar = Path.of(options.string("node-jar", "consensus-node/target/consensus-node.jar"));
-        List<Path> serviceJars = Arrays.stream(
-                        options.string("service-jars", "").split(","))
-                .filter(s -> !s.isBlank())
-                .map(Path::of)
-                .toList();
+        List<ServiceJar> serviceJars = ServiceJar.list(options.string("service-jars", ""));
         Path out = Path.of(options.string("out", "benchmarks/target/cache-service-ab"));
         int clients = options.integer("clients", 64);
         int rounds = options.integer("rounds", 2);
@@ -60,7 +53,6 @@ public final class CacheServiceAb {
         Duration warmup = Duration.ofSeconds(options.integer("warmup-seconds", 10));
         Duration measure = Duration.ofSeconds(options.integer("measure-seconds", 10));
         String jfr = options.string("jfr", "");
-        List<String> envs = Arrays.asList(options.string("service-envs", "").split(",", -1));
         options.rejectUnknown();
         if (serviceJars.isEmpty()) {
             throw new IllegalArgumentException("--service-jars names no cache-service.jar");
@@ -74,7 +66,10 @@ public final class CacheServiceAb {
                     Path dir = out.resolve("services-" + round + "-" + j);
                     try (var fleet = new ServiceFleet(dir, List.of("-Xmx512m"))) {
                         String cache = fleet.startJar(
-                                        "cache-a", serviceJars.get(j), cluster.loadEndpoints(), environment(envs, j))
+                                        "cache-a",
+                                        serviceJars.get(j).jar(),
+                                        cluster.loadEndpoints(),
+                                        serviceJars.get(j).environment(Map.of("CACHE_INSTANCE_ID", "cache-a")))
                                 .endpoint();
                         fleet.awaitReady(START_TIMEOUT);
                         String hot = "hot-" + tag + "-" + round + "-" + j + "-";
@@ -157,9 +152,9 @@ public final class CacheServiceAb {
                     }
                     roles.forEach((role, pid) -> {
                         if (phase.equals("measure-start")) {
-                            jcmd(pid, "JFR.start", "name=window", "settings=profile");
+                            Jcmd.run(pid, "JFR.start", "name=window", "settings=profile");
                         } else if (phase.equals("measure-end")) {
-                            jcmd(pid, "JFR.stop", "name=window", "filename=" + recording + "-" + role + ".jfr");
+                            Jcmd.run(pid, "JFR.stop", "name=window", "filename=" + recording + "-" + role + ".jfr");
                         }
                     });
                 };
@@ -183,21 +178,6 @@ public final class CacheServiceAb {
                 Files.readString(Path.of("/proc/loadavg")).trim());
     }
 
-    /** {@code CACHE_INSTANCE_ID} and the {@code --service-envs} entry of jar {@code j}: {@code K=V;K=V}. */
-    private static Map<String, String> environment(List<String> envs, int j) {
-        var env = new LinkedHashMap<String, String>();
-        env.put("CACHE_INSTANCE_ID", "cache-a");
-        if (j < envs.size()) {
-            for (String pair : envs.get(j).split(";")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    env.put(pair.substring(0, eq), pair.substring(eq + 1));
-                }
-            }
-        }
-        return env;
-    }
-
     /** Writes the hot keys with the 100-character value of {@code services.sh}, one by one. */
     private static void fill(String endpoint, String prefix) throws Exception {
         String[] hostPort = endpoint.split(":");
@@ -210,24 +190,6 @@ public final class CacheServiceAb {
                     throw new IllegalStateException("PUT " + prefix + k + " answered " + status);
                 }
             }
-        }
-    }
-
-    private static void jcmd(long pid, String... command) {
-        var args = new ArrayList<String>();
-        args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-        args.add(Long.toString(pid));
-        args.addAll(List.of(command));
-        try {
-            var process = new ProcessBuilder(args)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                System.out.println("jcmd " + pid + " " + String.join(" ", command) + " failed");
-            }
-        } catch (Exception e) {
-            System.out.println("jcmd " + pid + " failed: " + e);
         }
     }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * An A/B comparison of lock-service builds on one busy machine: one 3-node Sinkron cluster is
@@ -34,35 +33,11 @@ public final class LockServiceAb {
 
     private LockServiceAb() {}
 
-    /** A lock-service jar and the environment it runs with: {@code JAR[@NAME=VALUE[+NAME=VALUE...]]}. */
-    private record Variant(Path jar, Map<String, String> environment) {
-
-        static Variant parse(String text) {
-            int at = text.indexOf('@');
-            if (at < 0) {
-                return new Variant(Path.of(text), Map.of());
-            }
-            Map<String, String> environment = new java.util.LinkedHashMap<>();
-            for (String pair : text.substring(at + 1).split("\\+")) {
-                int eq = pair.indexOf('=');
-                if (eq < 1) {
-                    throw new IllegalArgumentException("not NAME=VALUE: " + pair);
-                }
-                environment.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-            return new Variant(Path.of(text.substring(0, at)), environment);
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         var options = Options.parse(args);
         Path nodeJar = Path.of(options.string("node-jar", "consensus-node/target/consensus-node.jar"));
-        List<Variant> serviceJars = Arrays.stream(
-                        options.string("service-jars", "").split(","))
-                .filter(s -> !s.isBlank())
-                .map(Variant::parse)
-                .toList();
+        List<ServiceJar> serviceJars = ServiceJar.list(options.string("service-jars", ""));
         Path out = Path.of(options.string("out", "benchmarks/target/lock-service-ab"));
         List<Integer> levels = Arrays.stream(options.string("levels", "16,64").split(","))
                 .map(Integer::parseInt)

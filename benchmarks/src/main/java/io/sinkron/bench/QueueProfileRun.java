@@ -230,35 +230,15 @@ public final class QueueProfileRun {
             }
             return phase -> pids.forEach((role, pid) -> {
                 if (phase.equals("measure-start")) {
-                    jcmd(pid, "JFR.start", "name=window", "settings=profile");
+                    Jcmd.run(pid, "JFR.start", "name=window", "settings=profile");
                 } else if (phase.equals("measure-end")) {
-                    jcmd(
+                    Jcmd.run(
                             pid,
                             "JFR.stop",
                             "name=window",
                             "filename=" + dir.resolve(label + "-" + workload + "-" + role + ".jfr"));
                 }
             });
-        }
-
-        private static void jcmd(long pid, String... command) {
-            var args = new ArrayList<String>();
-            args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-            args.add(Long.toString(pid));
-            args.addAll(List.of(command));
-            try {
-                var process = new ProcessBuilder(args)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
-                if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    System.out.println("jcmd " + pid + " " + String.join(" ", command) + " failed");
-                }
-            } catch (java.io.IOException e) {
-                System.out.println("jcmd " + pid + " failed: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
