@@ -26,7 +26,13 @@ public sealed interface Message {
 
     record VoteResponse(String from, String to, long term, boolean preVote, boolean granted) implements Message {}
 
-    /** AppendEntries (Raft §5.3). */
+    /**
+     * AppendEntries (Raft §5.3). A {@code commitNotice} carries no entries and goes to a follower
+     * the leader replicates to, only to tell it a new commit index: a follower whose log matches
+     * does not answer it, since the answer would tell the leader nothing it does not know. That
+     * spares two messages per committed entry on each follower; liveness and read rounds go by
+     * heartbeats, and a follower whose log does not match still answers with its rejection.
+     */
     record AppendRequest(
             String from,
             String to,
@@ -34,11 +40,26 @@ public sealed interface Message {
             long prevLogIndex,
             long prevLogTerm,
             List<Entry> entries,
-            long leaderCommit)
+            long leaderCommit,
+            boolean commitNotice)
             implements Message {
 
         public AppendRequest {
             entries = List.copyOf(entries);
+            if (commitNotice && !entries.isEmpty()) {
+                throw new IllegalArgumentException("a commit notice carries no entries");
+            }
+        }
+
+        public AppendRequest(
+                String from,
+                String to,
+                long term,
+                long prevLogIndex,
+                long prevLogTerm,
+                List<Entry> entries,
+                long leaderCommit) {
+            this(from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, false);
         }
     }
 

@@ -303,7 +303,9 @@ public final class Raft {
     private void handleAppend(AppendRequest ar) {
         if (ar.prevLogIndex() < log.committed()) {
             // Everything up to our commit index already matches the leader's log (Log Matching).
-            send(new AppendResponse(id, ar.from(), term, true, log.committed(), 0, 0, 0));
+            if (!ar.commitNotice()) {
+                send(new AppendResponse(id, ar.from(), term, true, log.committed(), 0, 0, 0));
+            }
             return;
         }
         long lastNew = log.maybeAppend(ar.prevLogIndex(), ar.prevLogTerm(), ar.leaderCommit(), ar.entries());
@@ -311,7 +313,9 @@ public final class Raft {
             if (!ar.entries().isEmpty()) {
                 refreshMembershipAfterAppend(ar.entries());
             }
-            send(new AppendResponse(id, ar.from(), term, true, lastNew, 0, 0, 0));
+            if (!ar.commitNotice()) {
+                send(new AppendResponse(id, ar.from(), term, true, lastNew, 0, 0, 0));
+            }
         } else {
             long[] hint = log.conflictHint(ar.prevLogIndex());
             send(new AppendResponse(id, ar.from(), term, false, 0, ar.prevLogIndex(), hint[0], hint[1]));
@@ -611,7 +615,8 @@ public final class Raft {
         if (entries.isEmpty() && !evenIfEmpty && pr.state == Progress.State.REPLICATE) {
             return false;
         }
-        send(new AppendRequest(id, peer, term, prevIndex, prevTerm, entries, log.committed()));
+        boolean commitNotice = entries.isEmpty() && pr.state == Progress.State.REPLICATE;
+        send(new AppendRequest(id, peer, term, prevIndex, prevTerm, entries, log.committed(), commitNotice));
         if (pr.state == Progress.State.REPLICATE && !entries.isEmpty()) {
             long last = entries.getLast().index();
             long bytes = 0;

@@ -40,7 +40,8 @@ public final class MessageCodec {
                 var ab = AppendEntriesRequest.newBuilder()
                         .setPrevLogIndex(a.prevLogIndex())
                         .setPrevLogTerm(a.prevLogTerm())
-                        .setLeaderCommit(a.leaderCommit());
+                        .setLeaderCommit(a.leaderCommit())
+                        .setCommitNotice(a.commitNotice());
                 for (Entry e : a.entries()) {
                     ab.addEntries(LogEntry.newBuilder()
                             .setTerm(e.term())
@@ -97,7 +98,14 @@ public final class MessageCodec {
                             e.getData().toByteArray()));
                 }
                 yield new Message.AppendRequest(
-                        from, to, term, a.getPrevLogIndex(), a.getPrevLogTerm(), entries, a.getLeaderCommit());
+                        from,
+                        to,
+                        term,
+                        a.getPrevLogIndex(),
+                        a.getPrevLogTerm(),
+                        entries,
+                        a.getLeaderCommit(),
+                        a.getCommitNotice() && entries.isEmpty());
             }
             case APPEND_RESPONSE -> {
                 var a = env.getAppendResponse();

@@ -218,6 +218,51 @@ class RaftTest {
     }
 
     @Test
+    void when_an_entry_commits_then_followers_learn_it_from_a_notice_they_do_not_answer() {
+        var net = TestNetwork.of(3);
+        net.elect("n1");
+        net.stabilize();
+        var seen = new java.util.ArrayList<Message>();
+        net.drop = m -> {
+            seen.add(m);
+            return false;
+        };
+        net.propose("n1", "x");
+        net.stabilize();
+
+        long index = net.node("n1").lastIndex();
+        assertThat(net.node("n1").commitIndex()).isEqualTo(index);
+        assertThat(net.node("n2").commitIndex()).isEqualTo(index);
+        assertThat(net.node("n3").commitIndex()).isEqualTo(index);
+        var notices = seen.stream()
+                .filter(m -> m instanceof AppendRequest a && a.commitNotice())
+                .map(AppendRequest.class::cast)
+                .toList();
+        assertThat(notices).extracting(AppendRequest::to).containsExactlyInAnyOrder("n2", "n3");
+        assertThat(notices).allMatch(a -> a.entries().isEmpty() && a.leaderCommit() == index);
+        assertThat(seen.stream().filter(AppendResponse.class::isInstance).count())
+                .as("each follower answers the append that carried the entry, not the notice")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void when_a_commit_notice_does_not_match_the_follower_log_then_it_is_answered_with_a_rejection() {
+        var n2 = single("n2", 3);
+        n2.step(new AppendRequest("n1", "n2", 1, 0, 0, List.of(entry(1, 1)), 0));
+        n2.advance(n2.ready());
+        n2.step(new AppendRequest("n1", "n2", 1, 1, 1, List.of(), 1, true));
+        Ready matching = n2.ready();
+        assertThat(matching.messages()).as("a matching follower stays silent").isEmpty();
+        assertThat(n2.commitIndex()).isEqualTo(1);
+        n2.advance(matching);
+
+        n2.step(new AppendRequest("n1", "n2", 1, 3, 1, List.of(), 3, true));
+        var reject = (AppendResponse) n2.ready().messages().getLast();
+        assertThat(reject.success()).isFalse();
+        assertThat(reject.rejectedIndex()).isEqualTo(3);
+    }
+
+    @Test
     void when_proposals_arrive_together_then_they_leave_in_one_pipelined_batch() {
         var net = TestNetwork.of(3);
         net.elect("n1");
