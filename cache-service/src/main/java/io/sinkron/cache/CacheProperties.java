@@ -38,7 +38,7 @@ public record CacheProperties(
         @DefaultValue("2s") Duration keepAliveInterval,
         @DefaultValue("5s") Duration requestTimeout,
         @DefaultValue("30s") Duration writeTimeout,
-        @DefaultValue("4") int writeCommandsInFlight) {
+        @DefaultValue("1") int writeCommandsInFlight) {
 
     public CacheProperties {
         if (consensusNodes == null || consensusNodes.isBlank()) {

@@ -65,7 +65,7 @@ class CachePropertiesTest {
             assertThat(properties.maxValueBytes()).isEqualTo(1 << 20);
             assertThat(properties.lease()).isEqualTo(Duration.ofSeconds(10));
             assertThat(properties.leaseMargin()).isEqualTo(Duration.ofSeconds(2));
-            assertThat(properties.writeCommandsInFlight()).isEqualTo(4);
+            assertThat(properties.writeCommandsInFlight()).isEqualTo(1);
             assertThat(context.getEnvironment().getProperty("server.port")).isEqualTo("8080");
         });
     }

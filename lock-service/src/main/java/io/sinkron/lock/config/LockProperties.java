@@ -25,5 +25,5 @@ public record LockProperties(
         @DefaultValue("500ms") Duration waitGrace,
         @DefaultValue("1s") Duration statsMaxAge,
         @DefaultValue("64KB") DataSize maxRequestSize,
-        @DefaultValue("2") int commandsInFlight,
+        @DefaultValue("1") int commandsInFlight,
         @DefaultValue("256") int maxBatch) {}
