@@ -91,7 +91,7 @@ public final class CacheServiceAb {
                                     workload,
                                     List.of(cache),
                                     w,
-                                    cluster.pids(),
+                                    cluster,
                                     fleet.pids(),
                                     clients,
                                     warmup,
@@ -109,7 +109,7 @@ public final class CacheServiceAb {
                                 "constant",
                                 List.of(endpoint),
                                 ServiceWorkloads.constant(),
-                                new long[0],
+                                null,
                                 fleet.pids(),
                                 clients,
                                 warmup,
@@ -126,7 +126,7 @@ public final class CacheServiceAb {
             String workload,
             List<String> endpoints,
             HttpWorkload w,
-            long[] store,
+            SinkronCluster cluster,
             long[] front,
             int clients,
             Duration warmup,
@@ -138,33 +138,42 @@ public final class CacheServiceAb {
         new HttpLoad(endpoints, w, warm).run(phase -> {});
         var settings = new HttpLoad.Settings(
                 clients, Duration.ofSeconds(3), measure, 5_000_000, Duration.ofSeconds(35), 0, clients);
+        long[] store = cluster == null ? new long[0] : cluster.pids();
+        int leader = cluster == null ? -1 : cluster.awaitLeader(START_TIMEOUT);
+        long[] commits = new long[2];
         var cpu = new CpuWindow(store, front);
-        ClosedLoop.PhaseListener phases = recording == null
-                ? cpu
-                : phase -> {
-                    cpu.onPhase(phase);
-                    var roles = new LinkedHashMap<String, Long>();
-                    for (long pid : front) {
-                        roles.put("service", pid);
-                    }
-                    for (int n = 0; n < store.length; n++) {
-                        roles.put("node" + (n + 1), store[n]);
-                    }
-                    roles.forEach((role, pid) -> {
-                        if (phase.equals("measure-start")) {
-                            Jcmd.run(pid, "JFR.start", "name=window", "settings=profile");
-                        } else if (phase.equals("measure-end")) {
-                            Jcmd.run(pid, "JFR.stop", "name=window", "filename=" + recording + "-" + role + ".jfr");
-                        }
-                    });
-                };
+        ClosedLoop.PhaseListener phases = phase -> {
+            cpu.onPhase(phase);
+            if (leader >= 0 && phase.equals("measure-start")) {
+                commits[0] = cluster.commitIndex(leader);
+            } else if (leader >= 0 && phase.equals("measure-end")) {
+                commits[1] = cluster.commitIndex(leader);
+            }
+            if (recording == null) {
+                return;
+            }
+            var roles = new LinkedHashMap<String, Long>();
+            for (long pid : front) {
+                roles.put("service", pid);
+            }
+            for (int n = 0; n < store.length; n++) {
+                roles.put("node" + (n + 1), store[n]);
+            }
+            roles.forEach((role, pid) -> {
+                if (phase.equals("measure-start")) {
+                    Jcmd.run(pid, "JFR.start", "name=window", "settings=profile");
+                } else if (phase.equals("measure-end")) {
+                    Jcmd.run(pid, "JFR.stop", "name=window", "filename=" + recording + "-" + role + ".jfr");
+                }
+            });
+        };
         HttpLoad.Result r = new HttpLoad(endpoints, w, settings).run(phases);
         double[] used = cpu.seconds();
         double ops = Math.max(1, r.ops());
         System.out.printf(
                 Locale.ROOT,
                 "%s %s clients=%d ops/s=%.0f p50=%.2fms p99=%.2fms errors=%d"
-                        + " nodes=%.0fus service=%.0fus generator=%.0fus per op, load %s%n",
+                        + " nodes=%.0fus service=%.0fus generator=%.0fus log-entries=%.3f per op, load %s%n",
                 label,
                 workload,
                 clients,
@@ -175,6 +184,7 @@ public final class CacheServiceAb {
                 used[0] * 1e6 / ops,
                 used[1] * 1e6 / ops,
                 used[2] * 1e6 / ops,
+                (commits[1] - commits[0]) / ops,
                 Files.readString(Path.of("/proc/loadavg")).trim());
     }
 

@@ -309,12 +309,14 @@ public final class ServicesRun {
                     List.of(caches.getFirst()),
                     ServiceWorkloads.cacheGet(hot, HOT_KEYS),
                     true);
+            String put = "put-" + tag() + "-";
+            warm(List.of(caches.getFirst()), ServiceWorkloads.cachePut(put, PUT_KEYS));
             levels(
                     CACHE_PUT,
                     "PUT 100 B",
                     "sinkron",
                     List.of(caches.getFirst()),
-                    ServiceWorkloads.cachePut("put-" + tag() + "-", PUT_KEYS),
+                    ServiceWorkloads.cachePut(put, PUT_KEYS),
                     true);
             zipf(caches);
             holders(caches);
