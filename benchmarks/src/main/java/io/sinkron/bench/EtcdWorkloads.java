@@ -67,7 +67,10 @@ final class EtcdWorkloads {
     static HttpWorkload lockCycle(String tag, boolean contended) {
         return (client, authority, random, setup) -> {
             String lease = grant(setup, 60);
-            String name = base64(contended ? "contended-" + tag : "uncontended-" + tag + "-" + client);
+            // An uncontended lock is named after its client's lease too: a level that ends with a
+            // client holding its lock leaves it held until the lease expires (60 s), and the next
+            // level's client of the same number must not queue behind it.
+            String name = base64(contended ? "contended-" + tag : "uncontended-" + tag + "-" + client + "-" + lease);
             byte[] lock = LOCK.render(authority, "name", name, "lease", lease);
             return new Operation<>() {
                 private boolean unlocking;

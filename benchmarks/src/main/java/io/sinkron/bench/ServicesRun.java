@@ -270,6 +270,9 @@ public final class ServicesRun {
                     List.of(lock),
                     ServiceWorkloads.lockCycle(tag(), false),
                     true);
+            // The hand-off's waiting acquires, grant events and async answers are a path of their
+            // own, which the uncontended warm-up above does not compile.
+            warm(HttpLoad.http(List.of(lock), ServiceWorkloads.lockCycle(tag(), true)), 16);
             measure(
                     HANDOFF,
                     "one lock, 16 clients",
@@ -496,6 +499,8 @@ public final class ServicesRun {
             levels(QUEUE, "put 100 B", "etcd", endpoints, EtcdWorkloads.put(PUT_KEYS), true);
             levels(CACHE_GET, "linearizable range", "etcd", endpoints, EtcdWorkloads.range(PUT_KEYS), true);
             levels(LOCKS, "lock+unlock, own lock", "etcd", endpoints, EtcdWorkloads.lockCycle(tag(), false), true);
+            // Warmed as Sinkron's hand-off is, so that both rows start from a steady state.
+            warm(HttpLoad.http(endpoints, EtcdWorkloads.lockCycle(tag(), true)), 16);
             measure(
                     HANDOFF,
                     "one lock, 16 clients",
@@ -567,11 +572,13 @@ public final class ServicesRun {
     }
 
     private void warm(HttpLoad.Clients clients) throws InterruptedException {
+        warm(clients, settings.maxLevel());
+    }
+
+    /** Warms with {@code clients} clients, as the rows that follow will load it. */
+    private void warm(HttpLoad.Clients clients, int level) throws InterruptedException {
         var outcome = WarmUp.run(
-                clients,
-                settings.load(settings.maxLevel()),
-                Duration.ofSeconds(settings.serviceWarmupSeconds()),
-                WARM_LIMIT);
+                clients, settings.load(level), Duration.ofSeconds(settings.serviceWarmupSeconds()), WARM_LIMIT);
         progress(outcome.toString());
     }
 
