@@ -60,7 +60,7 @@ public final class CacheServiceAb {
         Path recordings = jfr.isEmpty() ? null : Files.createDirectories(Path.of(jfr));
         String tag = Long.toString(System.currentTimeMillis(), 36);
         try (var cluster = new SinkronCluster(out.resolve("nodes"), nodeJar, 3, List.of("-Xmx1g")).startAll()) {
-            cluster.awaitLeader(START_TIMEOUT);
+            int leader = cluster.awaitLeader(START_TIMEOUT);
             for (int round = 0; round < rounds; round++) {
                 for (int j = 0; j < serviceJars.size(); j++) {
                     Path dir = out.resolve("services-" + round + "-" + j);
@@ -92,6 +92,7 @@ public final class CacheServiceAb {
                                     List.of(cache),
                                     w,
                                     cluster,
+                                    leader,
                                     fleet.pids(),
                                     clients,
                                     warmup,
@@ -110,6 +111,7 @@ public final class CacheServiceAb {
                                 List.of(endpoint),
                                 ServiceWorkloads.constant(),
                                 null,
+                                -1,
                                 fleet.pids(),
                                 clients,
                                 warmup,
@@ -127,6 +129,7 @@ public final class CacheServiceAb {
             List<String> endpoints,
             HttpWorkload w,
             SinkronCluster cluster,
+            int leader,
             long[] front,
             int clients,
             Duration warmup,
@@ -139,16 +142,11 @@ public final class CacheServiceAb {
         var settings = new HttpLoad.Settings(
                 clients, Duration.ofSeconds(3), measure, 5_000_000, Duration.ofSeconds(35), 0, clients);
         long[] store = cluster == null ? new long[0] : cluster.pids();
-        int leader = cluster == null ? -1 : cluster.awaitLeader(START_TIMEOUT);
-        long[] commits = new long[2];
+        var commits = new CommitWindow(cluster, leader);
         var cpu = new CpuWindow(store, front);
         ClosedLoop.PhaseListener phases = phase -> {
             cpu.onPhase(phase);
-            if (leader >= 0 && phase.equals("measure-start")) {
-                commits[0] = cluster.commitIndex(leader);
-            } else if (leader >= 0 && phase.equals("measure-end")) {
-                commits[1] = cluster.commitIndex(leader);
-            }
+            commits.onPhase(phase);
             if (recording == null) {
                 return;
             }
@@ -184,7 +182,7 @@ public final class CacheServiceAb {
                 used[0] * 1e6 / ops,
                 used[1] * 1e6 / ops,
                 used[2] * 1e6 / ops,
-                (commits[1] - commits[0]) / ops,
+                commits.perOp(r.ops()),
                 Files.readString(Path.of("/proc/loadavg")).trim());
     }
 

@@ -98,16 +98,12 @@ public final class LockServiceAb {
                                     0,
                                     clients);
                             var cpu = new CpuWindow(cluster.pids(), fleet.pids());
-                            long[] commits = new long[2];
+                            var commits = new CommitWindow(cluster, leader);
                             HttpLoad.Result r = new HttpLoad(
                                             List.of(lock), ServiceWorkloads.lockCycle(tag + run++, contended), settings)
                                     .run(phase -> {
                                         cpu.onPhase(phase);
-                                        if (phase.equals("measure-start")) {
-                                            commits[0] = cluster.commitIndex(leader);
-                                        } else if (phase.equals("measure-end")) {
-                                            commits[1] = cluster.commitIndex(leader);
-                                        }
+                                        commits.onPhase(phase);
                                     });
                             double[] used = cpu.seconds();
                             double ops = Math.max(1, r.ops());
@@ -126,7 +122,7 @@ public final class LockServiceAb {
                                     used[0] * 1e6 / ops,
                                     used[1] * 1e6 / ops,
                                     used[2] * 1e6 / ops,
-                                    (commits[1] - commits[0]) / ops,
+                                    commits.perOp(r.ops()),
                                     Files.readString(Path.of("/proc/loadavg")).trim());
                         }
                     }

@@ -145,17 +145,13 @@ public final class QueueProfileRun {
             int leader)
             throws InterruptedException {
         var window = new CpuWindow(store, front);
-        long[] commits = new long[2];
+        var commits = new CommitWindow(cluster, leader);
         ClosedLoop.PhaseListener cpu = phase -> {
             if (recording != null) {
                 recording.onPhase(phase);
             }
             window.onPhase(phase);
-            if (phase.equals("measure-start")) {
-                commits[0] = cluster.commitIndex(leader);
-            } else if (phase.equals("measure-end")) {
-                commits[1] = cluster.commitIndex(leader);
-            }
+            commits.onPhase(phase);
         };
         String before = loadAverage();
         HttpLoad.Result r = new HttpLoad(List.of(endpoint), workload, load).run(cpu);
@@ -175,7 +171,7 @@ public final class QueueProfileRun {
                 1e6 * seconds[0] / r.ops(),
                 1e6 * seconds[1] / r.ops(),
                 1e6 * seconds[2] / r.ops(),
-                (double) (commits[1] - commits[0]) / r.ops(),
+                commits.perOp(r.ops()),
                 before,
                 r.firstError() == null ? "" : "  first error: " + r.firstError());
     }
