@@ -119,17 +119,24 @@ class EventSubscriptionTest {
         assertThat(node.eventRequests).hasSize(1);
     }
 
-    /** The stream's node and the other one, once the subscription is up on one of two nodes. */
-    private FakeNode[] streamingAndOther() {
-        FakeNode streaming = cluster.nodes.stream()
+    /** A subscription on one of two nodes, whose client has learnt that the other one leads. */
+    private record Watched(
+            EventStream stream, List<Long> received, AtomicInteger reconnects, FakeNode follower, FakeNode leader) {}
+
+    private Watched subscribedWhileTheOtherNodeLeads() {
+        cluster = new FakeCluster(2).startAll();
+        ConsensusClient client = cluster.client();
+        List<Long> received = new CopyOnWriteArrayList<>();
+        AtomicInteger reconnects = new AtomicInteger();
+        Subscription subscription =
+                client.events(Set.of(), event -> received.add(event.getIndex()), reconnects::incrementAndGet);
+        await().until(subscription::isConnected);
+        FakeNode follower = cluster.nodes.stream()
                 .filter(node -> node.liveStreams() == 1)
                 .findFirst()
                 .orElseThrow();
-        return new FakeNode[] {streaming, streaming == cluster.node(0) ? cluster.node(1) : cluster.node(0)};
-    }
-
-    /** The client learns {@code leader} from a hint: the follower refuses, the leader names itself. */
-    private static void learnLeader(ConsensusClient client, FakeNode follower, FakeNode leader) {
+        FakeNode leader = follower == cluster.node(0) ? cluster.node(1) : cluster.node(0);
+        // The client learns the leader from a hint: the follower refuses, the leader names itself.
         follower.onSubmit = (request, observer) -> FakeNode.reply(observer, FakeNode.notLeader(leader));
         leader.onSubmit = (request, observer) -> FakeNode.reply(
                 observer,
@@ -137,62 +144,42 @@ class EventSubscriptionTest {
                         .setLeaderHint(FakeNode.notLeader(leader).getLeaderHint())
                         .build());
         client.submit("kv", new byte[] {1});
+        return new Watched((EventStream) subscription, received, reconnects, follower, leader);
     }
 
     @Test
     void streamOnAFollowerMovesToTheLeaderOnceTheClientKnowsIt() {
-        cluster = new FakeCluster(2).startAll();
-        ConsensusClient client = cluster.client();
-        List<Long> received = new CopyOnWriteArrayList<>();
-        AtomicInteger reconnects = new AtomicInteger();
-        Subscription subscription =
-                client.events(Set.of(), event -> received.add(event.getIndex()), reconnects::incrementAndGet);
-        await().until(subscription::isConnected);
-        FakeNode[] nodes = streamingAndOther();
-        FakeNode follower = nodes[0];
-        FakeNode leader = nodes[1];
+        Watched w = subscribedWhileTheOtherNodeLeads();
 
-        learnLeader(client, follower, leader);
-        follower.emit(event(1));
+        w.follower().emit(event(1));
 
-        await().until(() -> leader.liveStreams() == 1 && follower.liveStreams() == 0);
-        await().until(() -> reconnects.get() == 1);
-        assertThat(subscription.isConnected()).isTrue();
-        leader.emit(event(2));
-        await().until(() -> received.contains(2L));
-        follower.emit(event(3));
-        leader.emit(event(4));
-        await().until(() -> received.contains(4L));
-        assertThat(received).containsExactly(1L, 2L, 4L);
-        assertThat(leader.eventRequests).hasSize(1);
-        assertThat(((EventStream) subscription).movesStarted()).isEqualTo(1);
+        await().until(() -> w.leader().liveStreams() == 1 && w.follower().liveStreams() == 0);
+        await().until(() -> w.reconnects().get() == 1);
+        assertThat(w.stream().isConnected()).isTrue();
+        w.leader().emit(event(2));
+        await().until(() -> w.received().contains(2L));
+        w.follower().emit(event(3));
+        w.leader().emit(event(4));
+        await().until(() -> w.received().contains(4L));
+        assertThat(w.received()).containsExactly(1L, 2L, 4L);
+        assertThat(w.leader().eventRequests).hasSize(1);
+        assertThat(w.stream().movesStarted()).isEqualTo(1);
     }
 
     @Test
     void streamStaysWhereItIsWhenTheLeaderCannotTakeIt() {
-        cluster = new FakeCluster(2).startAll();
-        ConsensusClient client = cluster.client();
-        List<Long> received = new CopyOnWriteArrayList<>();
-        AtomicInteger reconnects = new AtomicInteger();
-        Subscription subscription =
-                client.events(Set.of(), event -> received.add(event.getIndex()), reconnects::incrementAndGet);
-        await().until(subscription::isConnected);
-        FakeNode[] nodes = streamingAndOther();
-        FakeNode follower = nodes[0];
-        FakeNode leader = nodes[1];
-        learnLeader(client, follower, leader);
-        leader.close();
+        Watched w = subscribedWhileTheOtherNodeLeads();
+        w.leader().close();
 
-        follower.emit(event(1));
-        await().until(() -> received.contains(1L));
-        var stream = (EventStream) subscription;
-        await().until(() -> stream.movesStarted() == 1 && !stream.moveUnderWay());
-        follower.emit(event(2));
-        await().until(() -> received.contains(2L));
+        w.follower().emit(event(1));
+        await().until(() -> w.received().contains(1L));
+        await().until(() -> w.stream().movesStarted() == 1 && !w.stream().moveUnderWay());
+        w.follower().emit(event(2));
+        await().until(() -> w.received().contains(2L));
 
-        assertThat(follower.liveStreams()).isEqualTo(1);
-        assertThat(received).containsExactly(1L, 2L);
-        assertThat(reconnects).hasValue(0);
-        assertThat(subscription.isConnected()).isTrue();
+        assertThat(w.follower().liveStreams()).isEqualTo(1);
+        assertThat(w.received()).containsExactly(1L, 2L);
+        assertThat(w.reconnects()).hasValue(0);
+        assertThat(w.stream().isConnected()).isTrue();
     }
 }
